@@ -23,7 +23,12 @@ export function normalizeSymbol(symbol: string): string {
 }
 
 /** Checks a price or quantity and returns the exchange's own string, which stays the value of record. */
+// The last decimals proven valid; trades in a burst repeat their price and often their quantity.
+let validA = '';
+let validB = '';
+
 export function positiveDecimal(value: unknown, field: string): string {
+  if (value === validA || value === validB) return value as string;
   // A JSON number has already been through a binary fraction, so it is not the exchange's exact value.
   if (typeof value !== 'string') throw new TradeParseError(field, value, 'not a decimal string');
   let units: number | bigint;
@@ -37,6 +42,8 @@ export function positiveDecimal(value: unknown, field: string): string {
     throw new TradeParseError(field, value, reason);
   }
   if (units === 0 || units === 0n) throw new TradeParseError(field, value, 'not positive');
+  validB = validA;
+  validA = value;
   return value;
 }
 

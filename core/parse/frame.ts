@@ -182,7 +182,8 @@ function scanObject(into: Slots, top: boolean): number {
   for (;;) {
     if (src.charCodeAt(pos) !== 34) return FALLBACK; // keys start right away; whitespace falls back
     const keyStart = pos + 1;
-    const keyEnd = src.indexOf('"', keyStart);
+    // Most keys are one letter: check for that before searching for the closing quote.
+    const keyEnd = src.charCodeAt(keyStart + 1) === 34 ? keyStart + 1 : src.indexOf('"', keyStart);
     if (keyEnd < 0 || src.charCodeAt(keyEnd + 1) !== 58) return FALLBACK;
     pos = keyEnd + 2;
     if (!storeValue(into, keyStart, keyEnd, top)) return FALLBACK;
@@ -195,9 +196,10 @@ function scanObject(into: Slots, top: boolean): number {
 /** Reads the value at `pos` into the slot its key names; unknown keys are read and dropped. */
 function storeValue(into: Slots, keyStart: number, keyEnd: number, top: boolean): boolean {
   if (keyEnd - keyStart === 1) {
-    const value = scanValue();
+    const k = src.charCodeAt(keyStart);
+    const value = k === 101 || k === 115 ? scanRepeatedString() : scanValue(); // e and s repeat
     if (value === SCAN_FAILED) return false;
-    switch (src.charCodeAt(keyStart)) {
+    switch (k) {
       case 101:
         into.e = value;
         break; // e
@@ -243,7 +245,7 @@ function storeValue(into: Slots, keyStart: number, keyEnd: number, top: boolean)
     return scanObject(inner, false) === OK;
   }
   if (key.charCodeAt(0) === 92 || key.indexOf('\\') >= 0) return false; // escaped key: let JSON.parse decide
-  const value = scanValue();
+  const value = key === 'stream' ? scanRepeatedString() : scanValue();
   if (value === SCAN_FAILED) return false;
   if (key === 'stream') into.stream = value;
   else if (key === 'result') into.result = value;
@@ -273,13 +275,40 @@ function scanValue(): unknown {
   return SCAN_FAILED;
 }
 
+/**
+ * Recently seen string values (event types, symbols, stream names). A value equal to one of them is
+ * returned without slicing, which saves an allocation per field and lets later Map lookups reuse the
+ * string's cached hash.
+ */
+const recent: string[] = ['trade', 'aggTrade', '', '', '', '', '', ''];
+let recentNext = 2;
+
+function scanRepeatedString(): unknown {
+  if (src.charCodeAt(pos) !== 34) return scanValue();
+  const start = pos + 1;
+  for (let r = 0; r < recent.length; r++) {
+    const known = recent[r]!;
+    const end = start + known.length;
+    if (known !== '' && src.charCodeAt(end) === 34 && src.startsWith(known, start)) {
+      pos = end + 1;
+      return known;
+    }
+  }
+  const value = scanString();
+  if (typeof value === 'string' && value.length <= 64) {
+    recent[recentNext] = value;
+    recentNext = recentNext === recent.length - 1 ? 2 : recentNext + 1;
+  }
+  return value;
+}
+
 function scanString(): string | typeof SCAN_FAILED {
   const start = pos + 1;
   let i = start;
   for (;;) {
     const c = src.charCodeAt(i);
     if (c === 34) break;
-    if (c === 92 || c < 32 || c !== c) return SCAN_FAILED; // escapes, control chars, end of input (NaN)
+    if (c === 92 || c < 32 || Number.isNaN(c)) return SCAN_FAILED; // escapes, control chars, end of input
     i++;
   }
   pos = i + 1;
