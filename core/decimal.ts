@@ -65,12 +65,13 @@ export function parseUnits(text: string, field = 'value'): Units {
 }
 
 function parseUnitsBig(text: string, field: string): bigint {
-  const dot = text.indexOf('.');
-  const intPart = dot < 0 ? text : text.slice(0, dot);
-  let fracPart = dot < 0 ? '' : text.slice(dot + 1);
-  fracPart = fracPart.length > SCALE ? fracPart.slice(0, SCALE) : fracPart.padEnd(SCALE, '0');
-  if (!/^[0-9]+$/.test(intPart + fracPart)) throw badDecimal(field, text);
-  return BigInt(intPart + fracPart);
+  const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(text);
+  if (!m) throw badDecimal(field, text);
+  const frac = m[2] ?? '';
+  if (/[1-9]/.test(frac.slice(SCALE))) {
+    throw new CoreError('BAD_DECIMAL', `${field} has more than ${SCALE} fractional digits: ${JSON.stringify(text)}`);
+  }
+  return BigInt(m[1]! + frac.slice(0, SCALE).padEnd(SCALE, '0'));
 }
 
 function badDecimal(field: string, text: string): CoreError {
@@ -136,15 +137,20 @@ export function compareUnits(a: Units, b: Units): number {
 }
 
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's constant for binary64
-const HI_LIMIT = 2 ** 100; // beyond this the low word could lose bits; spill to bigint first
+/**
+ * Bound on the running total and on a single product kept in doubles. Below 2^96 every error term is
+ * below 2^44 and their sum below 2^46, far inside the 2^53 where doubles hold every integer.
+ */
+const PAIR_LIMIT = 2 ** 96;
 
 /**
  * An exact running sum of non-negative integers and of products of two non-negative safe integers.
  *
  * Products are split exactly into a double and its rounding error (Dekker's two-product), and the
  * running total is kept as an unevaluated pair hi + lo (Knuth's two-sum), renormalised after each
- * step. Because every term is an integer and hi stays below 2^100, the error terms are integers
- * below 2^50 and every operation is exact; past that bound the pair spills into a bigint.
+ * step. Every term is an integer; while the total and each product stay below 2^96 the error terms
+ * are integers below 2^44 and every operation is exact. A larger product goes straight to the
+ * bigint, and a larger total spills into it.
  */
 export class ExactSum {
   private hi = 0;
@@ -154,6 +160,10 @@ export class ExactSum {
   /** Adds a * b where a and b are non-negative safe integers. */
   addProduct(a: number, b: number): void {
     const p = a * b;
+    if (p >= PAIR_LIMIT) {
+      this.big += BigInt(a) * BigInt(b);
+      return;
+    }
     let t = SPLITTER * a;
     const ah = t - (t - a);
     const al = a - ah;
@@ -189,7 +199,7 @@ export class ExactSum {
     const h = s + t;
     this.lo = t - (h - s);
     this.hi = h;
-    if (h > HI_LIMIT) this.spill();
+    if (h >= PAIR_LIMIT) this.spill();
   }
 
   private spill(): void {

@@ -140,7 +140,9 @@ function referenceCandles(trades: readonly Trade[], interval: Interval): Candle[
       ranges,
     });
   }
-  return out.sort((a, b) => (a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.openTime - b.openTime));
+  return out.sort((a, b) =>
+    a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.openTime - b.openTime,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +173,9 @@ function byKey(candles: readonly Candle[]): Map<string, Candle[]> {
 }
 
 function sortCandles(candles: Candle[]): Candle[] {
-  return candles.sort((a, b) => (a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.openTime - b.openTime));
+  return candles.sort((a, b) =>
+    a.symbol !== b.symbol ? (a.symbol < b.symbol ? -1 : 1) : a.openTime - b.openTime,
+  );
 }
 
 /** Merges states by picking two at random, merging them and putting the result back, until one is left. */
@@ -191,7 +195,13 @@ function mergeRandomTree(states: readonly Candle[], rng: Rng): MergeResult {
 
 const T0 = Date.UTC(2024, 7, 8, 12, 34);
 
-function trade(id: number, price: string, qty: string, buyerIsMaker: boolean, extra: Partial<Trade> = {}): Trade {
+function trade(
+  id: number,
+  price: string,
+  qty: string,
+  buyerIsMaker: boolean,
+  extra: Partial<Trade> = {},
+): Trade {
   return { symbol: 'BTCUSDT', id, price, qty, time: T0 + 1000, buyerIsMaker, ...extra };
 }
 
@@ -229,7 +239,13 @@ describe('aggregate matches a plain bigint reference', () => {
       for (const seed of [1, 2, 3]) {
         const trades = [
           ...generateTrades({ seed, count: 2500 }),
-          ...generateTrades({ seed: seed + 100, count: 800, symbol: 'ETHUSDT', startId: 900_000, level: 265_011 }),
+          ...generateTrades({
+            seed: seed + 100,
+            count: 800,
+            symbol: 'ETHUSDT',
+            startId: 900_000,
+            level: 265_011,
+          }),
           ...generateTrades({ seed: seed + 200, count: 600, symbol: 'SOLUSDT', startId: 1, spanShare: 0.3 }),
         ];
         const expected = referenceCandles(trades, interval);
@@ -240,9 +256,13 @@ describe('aggregate matches a plain bigint reference', () => {
 
   it('on arbitrary trade sets with extreme values and aggTrade spans (property)', () => {
     fc.assert(
-      fc.property(tradeSetArb({ maxLength: 80 }), fc.constantFrom(...INTERVALS_UNDER_TEST), (trades, interval) => {
-        expect(aggregate(trades, interval)).toEqual(referenceCandles(trades, interval));
-      }),
+      fc.property(
+        tradeSetArb({ maxLength: 80 }),
+        fc.constantFrom(...INTERVALS_UNDER_TEST),
+        (trades, interval) => {
+          expect(aggregate(trades, interval)).toEqual(referenceCandles(trades, interval));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -327,11 +347,13 @@ describe('order and duplicates do not matter', () => {
             if (rng.chance(0.15)) cell.push({ ...t });
           }
           const distinct = cells.map((c) => rng.shuffle([...c]));
-          const copies: { chunk: Trade[]; cell: number; original: boolean }[] = distinct.map((chunk, cell) => ({
-            chunk,
-            cell,
-            original: true,
-          }));
+          const copies: { chunk: Trade[]; cell: number; original: boolean }[] = distinct.map(
+            (chunk, cell) => ({
+              chunk,
+              cell,
+              original: true,
+            }),
+          );
           const duplicated = new Set<number>();
           cells.forEach((c, cell) => {
             if (rng.chance(0.3)) {
@@ -397,7 +419,10 @@ describe('order and duplicates do not matter', () => {
   it('a shuffled stream with redeliveries equals the stream once (generated trades)', () => {
     const rng = new Rng(99);
     const trades = generateTrades({ seed: 5, count: 4000, spanShare: 0.1 });
-    const redelivered = rng.shuffle([...trades, ...trades.filter(() => rng.chance(0.3)).map((t) => ({ ...t }))]);
+    const redelivered = rng.shuffle([
+      ...trades,
+      ...trades.filter(() => rng.chance(0.3)).map((t) => ({ ...t })),
+    ]);
     for (const interval of INTERVALS_UNDER_TEST) {
       const agg = new CandleAggregator(interval);
       agg.addAll(redelivered);
@@ -511,7 +536,9 @@ describe('bigint paths', () => {
 
   it('volume sums beyond 2^53 units on the number path stay exact', () => {
     // 50000000.00000001 is 5e15 + 1 units: safe alone, not as a sum of two.
-    const trades = Array.from({ length: 5 }, (_, i) => trade(i + 1, '3.00000000', '50000000.00000001', false));
+    const trades = Array.from({ length: 5 }, (_, i) =>
+      trade(i + 1, '3.00000000', '50000000.00000001', false),
+    );
     const [c] = aggregate(trades, '1m');
     expect(c!.volume).toBe(25_000_000_000_000_005n);
     expect(c!.takerBuyBase).toBe(25_000_000_000_000_005n);
@@ -534,27 +561,29 @@ describe('bigint paths', () => {
     );
   });
 
-  // Bug in core/decimal.ts ExactSum.addPair: with the running sum `hi` just under 2^100, a product
-  // near 2^106 makes `lo + e + err` exceed 2^53, where an odd integer cannot be held in a double.
-  it.fails('BUG: quote volume is 1e-16 short when a product near 2^106 follows a running quote sum near 2^100', () => {
+  // With the running sum just under 2^100, a product near 2^106 would make the pair's error terms
+  // exceed 2^53, where a double cannot hold every integer.
+  it('keeps quote volume exact when a product near 2^106 follows a running quote sum near 2^100', () => {
     const trades = [
       trade(1, '11258999.06842488', '11258999.06842249', false),
       trade(2, '90065065.22574847', '90071271.07076095', false),
     ];
-    const expected = 1_125_899_906_842_488n * 1_125_899_906_842_249n + 9_006_506_522_574_847n * 9_007_127_107_076_095n;
+    const expected =
+      1_125_899_906_842_488n * 1_125_899_906_842_249n + 9_006_506_522_574_847n * 9_007_127_107_076_095n;
     expect(expected).toBe(82_390_399_639_769_216_030_557_268_657_977n);
     const [c] = aggregate(trades, '1m');
-    expect(c!.quoteVolume).toBe(expected); // actual: ...657976n
+    expect(c!.quoteVolume).toBe(expected);
     expect(c!.takerBuyQuote).toBe(expected);
   });
 
   it('rejects a non-zero 9th fractional digit on the number path', () => {
-    expect(caught(() => aggregate([trade(1, '1.00000000', '1.000000001', false)], '1m')).code).toBe('BAD_DECIMAL');
+    expect(caught(() => aggregate([trade(1, '1.00000000', '1.000000001', false)], '1m')).code).toBe(
+      'BAD_DECIMAL',
+    );
   });
 
-  // Bug in core/decimal.ts parseUnits: once the digits pass the safe range it hands the text to
-  // parseUnitsBig, which truncates the fraction to 8 digits without checking what it drops.
-  it.fails('BUG: a large qty with a non-zero 9th fractional digit is silently truncated instead of BAD_DECIMAL', () => {
+  // Past the safe-integer range parsing takes the bigint path, which must check the same rules.
+  it('rejects a large qty with a non-zero 9th fractional digit with BAD_DECIMAL', () => {
     expect(caught(() => aggregate([trade(1, '1.00000000', '90000000000.000000001', false)], '1m')).code).toBe(
       'BAD_DECIMAL',
     );
@@ -564,7 +593,13 @@ describe('bigint paths', () => {
 describe('CandleAggregator.drainBefore', () => {
   const trades = [
     ...generateTrades({ seed: 11, count: 1500, startTime: Date.UTC(2024, 4, 1, 9) }),
-    ...generateTrades({ seed: 12, count: 700, symbol: 'ETHUSDT', startId: 70, startTime: Date.UTC(2024, 4, 1, 9) }),
+    ...generateTrades({
+      seed: 12,
+      count: 700,
+      symbol: 'ETHUSDT',
+      startId: 70,
+      startTime: Date.UTC(2024, 4, 1, 9),
+    }),
   ];
   const all = referenceCandles(trades, '1m');
 

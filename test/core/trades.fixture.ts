@@ -185,7 +185,10 @@ export function tradeSetArb(options: TradeSetArbOptions = {}): fc.Arbitrary<Trad
         );
   const rare = (values: readonly string[]): fc.Arbitrary<string | null> =>
     extremes
-      ? fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...values) })
+      ? fc.oneof(
+          { weight: 12, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.constantFrom(...values) },
+        )
       : fc.constant(null);
   const stepArb: fc.Arbitrary<Step> = fc.record({
     symbol: fc.integer({ min: 0, max: symbols.length - 1 }),
@@ -197,7 +200,10 @@ export function tradeSetArb(options: TradeSetArbOptions = {}): fc.Arbitrary<Trad
     span:
       options.spans === false
         ? fc.constant(0)
-        : fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) }),
+        : fc.oneof(
+            { weight: 6, arbitrary: fc.constant(0) },
+            { weight: 1, arbitrary: fc.integer({ min: 1, max: 4 }) },
+          ),
     buyerIsMaker: fc.integer({ min: 0, max: 99 }).map((x) => x < 45),
   });
   const start = options.startTime ?? { min: Date.UTC(2017, 0, 1), max: Date.UTC(2030, 0, 1) };
