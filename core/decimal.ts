@@ -15,8 +15,6 @@ export const SCALE = 8;
 export const PRODUCT_SCALE = 16;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** Largest value whose times-ten plus a digit is still exact in a double. */
-const PARSE_LIMIT = Math.floor((MAX_SAFE - 9) / 10);
 
 /** An exact count of 1e-8 units: a number when it is a safe integer, else a bigint. */
 export type Units = number | bigint;
@@ -52,14 +50,15 @@ export function parseUnits(text: string, field = 'value'): Units {
       }
       frac++;
     }
-    if (value > PARSE_LIMIT) return parseUnitsBig(text, field);
     value = value * 10 + d;
+    // Exact while the result stays a safe integer; the first step past it may have rounded.
+    if (value > MAX_SAFE) return parseUnitsBig(text, field);
   }
   if (digits === 0 || frac === 0) throw badDecimal(field, text);
   const pad = SCALE - (frac < 0 ? 0 : frac);
   for (let k = 0; k < pad; k++) {
-    if (value > PARSE_LIMIT) return parseUnitsBig(text, field);
     value *= 10;
+    if (value > MAX_SAFE) return parseUnitsBig(text, field);
   }
   return value;
 }
@@ -69,7 +68,10 @@ function parseUnitsBig(text: string, field: string): bigint {
   if (!m) throw badDecimal(field, text);
   const frac = m[2] ?? '';
   if (/[1-9]/.test(frac.slice(SCALE))) {
-    throw new CoreError('BAD_DECIMAL', `${field} has more than ${SCALE} fractional digits: ${JSON.stringify(text)}`);
+    throw new CoreError(
+      'BAD_DECIMAL',
+      `${field} has more than ${SCALE} fractional digits: ${JSON.stringify(text)}`,
+    );
   }
   return BigInt(m[1]! + frac.slice(0, SCALE).padEnd(SCALE, '0'));
 }
@@ -111,7 +113,7 @@ export function formatScaled(units: Units, scale: number, digits: number = scale
   else if (digits > scale) v *= POW10[digits - scale]!;
   const s = v.toString().padStart(digits + 1, '0');
   const body = digits === 0 ? s : `${s.slice(0, s.length - digits)}.${s.slice(s.length - digits)}`;
-  return negative ? `-${body}` : body;
+  return negative && v !== 0n ? `-${body}` : body;
 }
 
 /** Formats 1e-8 units the way Binance prints klines: 8 fractional digits. */

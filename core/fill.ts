@@ -4,7 +4,7 @@
  */
 import type { Candle } from './candle.js';
 import { CoreError } from './errors.js';
-import { closeTimeOf, type Interval, nextOpenTime } from './interval.js';
+import { closeTimeOf, type Interval, isOpenTime, nextOpenTime } from './interval.js';
 
 export function emptyCandle(
   symbol: string,
@@ -53,14 +53,7 @@ export function fillEmptyIntervals(candles: readonly Candle[], window: FillWindo
   const symbol = first?.symbol ?? '';
   const interval = first?.interval;
   if (interval === undefined) return [];
-  for (const c of sorted) {
-    if (c.symbol !== symbol || c.interval !== interval) {
-      throw new CoreError(
-        'BAD_CANDLE',
-        `cannot fill a series that mixes ${symbol} ${interval} with ${c.symbol} ${c.interval}`,
-      );
-    }
-  }
+  checkSeries(sorted, symbol, interval);
   const from = window.from ?? first!.openTime;
   const to = window.to ?? sorted[sorted.length - 1]!.openTime;
   const out: Candle[] = [];
@@ -78,4 +71,29 @@ export function fillEmptyIntervals(candles: readonly Candle[], window: FillWindo
     }
   }
   return out;
+}
+
+/** One symbol, one interval, open times on the interval's grid and each at most once. */
+function checkSeries(sorted: readonly Candle[], symbol: string, interval: Interval): void {
+  for (let i = 0; i < sorted.length; i++) {
+    const c = sorted[i]!;
+    if (c.symbol !== symbol || c.interval !== interval) {
+      throw new CoreError(
+        'BAD_CANDLE',
+        `cannot fill a series that mixes ${symbol} ${interval} with ${c.symbol} ${c.interval}`,
+      );
+    }
+    if (!isOpenTime(c.openTime, interval)) {
+      throw new CoreError(
+        'BAD_CANDLE',
+        `${symbol} ${interval} candle opens at ${c.openTime}, which is not a ${interval} open time`,
+      );
+    }
+    if (i > 0 && sorted[i - 1]!.openTime === c.openTime) {
+      throw new CoreError(
+        'BAD_CANDLE',
+        `${symbol} ${interval} has two candles opening at ${c.openTime}; merge them first`,
+      );
+    }
+  }
 }

@@ -6,7 +6,7 @@
 import type { Candle } from './candle.js';
 import { formatScaled, PRODUCT_SCALE, parseScaled, SCALE } from './decimal.js';
 import { CoreError } from './errors.js';
-import { closeTimeOf, isInterval } from './interval.js';
+import { closeTimeOf, isInterval, isOpenTime } from './interval.js';
 import { formatRanges, parseRangesText, rangeSize } from './ranges.js';
 
 export interface CandleRecord {
@@ -28,6 +28,17 @@ export interface CandleRecord {
   /** Covered trade ids, e.g. "100-250,252-260". */
   readonly ranges: string;
 }
+
+const DECIMAL_FIELDS = [
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'quoteVolume',
+  'takerBuyBase',
+  'takerBuyQuote',
+] as const;
 
 export function toRecord(c: Candle): CandleRecord {
   const price = (v: bigint) => formatScaled(v, SCALE);
@@ -83,6 +94,8 @@ export function fromRecord(r: Record<string, unknown>): Candle {
 }
 
 function checkConsistent(c: Candle): void {
+  if (!isOpenTime(c.openTime, c.interval)) throw bad('openTime', c.openTime);
+  for (const name of DECIMAL_FIELDS) if (c[name] < 0n) throw bad(name, c[name]);
   if (c.closeTime !== closeTimeOf(c.openTime, c.interval)) throw bad('closeTime', c.closeTime);
   if (c.count !== rangeSize(c.ranges)) throw bad('count', c.count);
   const first = c.ranges[0]?.[0] ?? -1;

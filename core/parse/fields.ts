@@ -23,9 +23,12 @@ export function normalizeSymbol(symbol: string): string {
 }
 
 /** Checks a price or quantity and returns the exchange's own string, which stays the value of record. */
+/** Stands for "nothing cached yet": no input can be identical to it. */
+const NONE: unknown = Symbol('none');
+
 // The last decimals proven valid; trades in a burst repeat their price and often their quantity.
-let validA = '';
-let validB = '';
+let validA: unknown = NONE;
+let validB: unknown = NONE;
 
 export function positiveDecimal(value: unknown, field: string): string {
   if (value === validA || value === validB) return value as string;
@@ -86,11 +89,11 @@ export function spanTrade(
   return { symbol, id: first, lastId: last, price, qty, time, buyerIsMaker };
 }
 
-let lastSymbol = '';
+let lastSymbol: unknown = NONE;
 
 /** A symbol as the exchange sends it: already upper-case, no blanks or separators. */
 export function exchangeSymbol(value: unknown, field: string): string {
-  if (value === lastSymbol) return lastSymbol; // streams repeat a handful of symbols; skip the checks
+  if (value === lastSymbol) return value as string; // streams repeat a handful of symbols; skip the checks
   if (typeof value !== 'string' || value === '' || value.length > 64 || /[\s,a-z]/.test(value)) {
     throw new TradeParseError(field, value, 'not an upper-case symbol');
   }

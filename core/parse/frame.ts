@@ -11,6 +11,7 @@
 import { TradeParseError } from '../errors.js';
 import type { Trade } from '../trade.js';
 import { exchangeSymbol, nonNegativeInteger, positiveDecimal, tradeTime } from './fields.js';
+import { scanTradeTemplate } from './trade-template.js';
 
 export type FrameEvent =
   | { readonly kind: 'trade'; readonly trade: Trade; readonly stream?: string }
@@ -41,6 +42,8 @@ interface Fields {
 
 /** Parses one frame. Throws TradeParseError naming the field when the frame is malformed. */
 export function parseFrame(text: string): FrameEvent {
+  const common = scanTradeTemplate(text);
+  if (common !== undefined) return { kind: 'trade', trade: common.trade, stream: common.stream };
   const fast = scanFrame(text);
   if (fast !== undefined) return toEvent(fast.data, fast.stream);
   let parsed: unknown;
@@ -72,7 +75,7 @@ function toEvent(d: Fields, stream: string | undefined): FrameEvent {
     case 'serverShutdown':
       return { kind: 'shutdown', time: tradeTime(d.E, 'E'), stream };
     case undefined:
-      if ('id' in d || 'result' in d || 'error' in d) {
+      if (d.id !== undefined || d.result !== undefined || d.error !== undefined) {
         return { kind: 'control', id: d.id, result: d.result, error: d.error };
       }
       throw new TradeParseError('e', undefined, 'frame has no event type');
@@ -183,13 +186,25 @@ function scanObject(into: Slots, top: boolean): number {
     if (src.charCodeAt(pos) !== 34) return FALLBACK; // keys start right away; whitespace falls back
     const keyStart = pos + 1;
     // Most keys are one letter: check for that before searching for the closing quote.
-    const keyEnd = src.charCodeAt(keyStart + 1) === 34 ? keyStart + 1 : src.indexOf('"', keyStart);
+    const keyEnd = keyEndAt(keyStart);
     if (keyEnd < 0 || src.charCodeAt(keyEnd + 1) !== 58) return FALLBACK;
     pos = keyEnd + 2;
     if (!storeValue(into, keyStart, keyEnd, top)) return FALLBACK;
     const c = src.charCodeAt(pos++);
     if (c === 125) return OK; // }
     if (c !== 44) return FALLBACK; // ,
+  }
+}
+
+/** End of a key without escapes or control characters (most are one letter); -1 otherwise. */
+function keyEndAt(keyStart: number): number {
+  const c = src.charCodeAt(keyStart);
+  if (c === 92 || c < 32) return -1;
+  if (src.charCodeAt(keyStart + 1) === 34) return keyStart + 1;
+  for (let i = keyStart + 1; ; i++) {
+    const k = src.charCodeAt(i);
+    if (k === 34) return i;
+    if (k === 92 || k < 32 || Number.isNaN(k)) return -1;
   }
 }
 
@@ -241,10 +256,10 @@ function storeValue(into: Slots, keyStart: number, keyEnd: number, top: boolean)
   }
   const key = src.slice(keyStart, keyEnd);
   if (key === 'data' && top) {
+    if (into.data !== undefined) return false; // a repeated key: JSON.parse keeps the last one
     into.data = inner;
     return scanObject(inner, false) === OK;
   }
-  if (key.charCodeAt(0) === 92 || key.indexOf('\\') >= 0) return false; // escaped key: let JSON.parse decide
   const value = key === 'stream' ? scanRepeatedString() : scanValue();
   if (value === SCAN_FAILED) return false;
   if (key === 'stream') into.stream = value;
@@ -332,6 +347,6 @@ function scanInteger(): number | typeof SCAN_FAILED {
   const next = src.charCodeAt(i);
   if (next === 46 || next === 101 || next === 69) return SCAN_FAILED; // fraction or exponent
   pos = i;
-  if (n > 15) value = Number(src.slice(start, i)); // the same rounding JSON.parse applies
+  if (n > 15) return Number(src.slice(start, i)); // the same rounding JSON.parse applies
   return start === digitsStart ? value : -value;
 }

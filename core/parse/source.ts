@@ -25,12 +25,20 @@ export function needsSymbol(format: SourceFormat): boolean {
   return format !== 'frame' && format !== 'recorded';
 }
 
-/** Guesses the format from the first non-empty line; undefined when it is none of them. */
-export function detectFormat(firstLine: string): SourceFormat | undefined {
+/**
+ * Guesses the format from the first non-empty line; undefined when it is none of them, and 'rest'
+ * for a line that only opens a JSON array (its first element then decides between the REST formats).
+ */
+export function detectFormat(firstLine: string): SourceFormat | 'rest' | undefined {
   const line = firstLine.trim();
-  if (line.startsWith('{')) return 'frame';
+  if (line.startsWith('{')) return detectObject(line);
   if (/^[0-9]+ \{/.test(line)) return 'recorded';
-  if (line.startsWith('[')) return /"a"\s*:/.test(line) ? 'rest-aggtrades' : 'rest-trades';
+  if (line.startsWith('[')) {
+    const rest = line.slice(1).trim();
+    // A pretty-printed array opens on a line of its own: the caller looks at the first element.
+    if (rest === '') return 'rest';
+    return detectObject(rest) === 'rest-aggtrades' ? 'rest-aggtrades' : 'rest-trades';
+  }
   const cols = line.split(',');
   if (cols.length < 6) return undefined;
   if (/agg/i.test(cols[0]!)) return 'aggtrades-csv';
@@ -40,6 +48,14 @@ export function detectFormat(firstLine: string): SourceFormat | undefined {
   if (isBool(cols[5])) return 'trades-csv';
   if (isBool(cols[6])) return 'aggtrades-csv';
   return undefined;
+}
+
+/** A JSON object line: a WebSocket frame, or one element of a REST response printed per line. */
+function detectObject(line: string): SourceFormat {
+  if (/"(stream|e)"\s*:/.test(line)) return 'frame';
+  if (/"price"\s*:/.test(line) && /"id"\s*:/.test(line)) return 'rest-trades';
+  if (/"a"\s*:/.test(line)) return 'rest-aggtrades'; // frames always carry "e"; REST aggTrades never do
+  return 'frame';
 }
 
 /** Parses one line to a trade, or null for a line that carries none (a header, a control frame...). */

@@ -87,20 +87,23 @@ async function readTrades(
   errors: TradeParseError[],
 ): Promise<void> {
   let parse: LineParser | undefined;
-  let format = opts.format;
+  let format: SourceFormat | 'rest' | 'auto' = opts.format;
   let lineNo = 0;
-  let restText: string[] | undefined;
+  let rest: NumberedLine[] | undefined;
   for await (const line of createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     lineNo++;
     if (line.trim() === '') continue;
+    if (rest !== undefined) {
+      rest.push({ line, lineNo });
+      continue;
+    }
     if (parse === undefined) {
       if (format === 'auto') format = detectOrFail(line, lineNo);
-      if (format === 'rest-trades' || format === 'rest-aggtrades') restText = [];
+      if (format === 'rest' || format === 'rest-trades' || format === 'rest-aggtrades') {
+        rest = [{ line, lineNo }];
+        continue;
+      }
       parse = lineParser(format, opts.symbol);
-    }
-    if (restText !== undefined) {
-      restText.push(line);
-      continue;
     }
     try {
       const trade = parse(line, lineNo);
@@ -111,44 +114,57 @@ async function readTrades(
       errors.push(err);
     }
   }
-  if (restText !== undefined)
-    readRest(restText, format as SourceFormat, opts.symbol ?? '', accept, errors, parse!);
+  if (rest !== undefined) readRest(rest, format as SourceFormat | 'rest', opts.symbol, accept, errors);
 }
 
-/** A REST response is one JSON array, whole or one element per line. */
+interface NumberedLine {
+  readonly line: string;
+  readonly lineNo: number;
+}
+
+/**
+ * A REST response is one JSON array (on one line or pretty-printed; errors then number the array's
+ * elements) or one element per line (errors number the input lines).
+ */
 function readRest(
-  lines: string[],
-  format: SourceFormat,
-  symbol: string,
+  lines: readonly NumberedLine[],
+  format: SourceFormat | 'rest',
+  symbol: string | undefined,
   accept: (t: Trade) => void,
   errors: TradeParseError[],
-  perLine: LineParser,
 ): void {
   let whole: unknown;
   try {
-    whole = JSON.parse(lines.join('\n'));
+    whole = JSON.parse(lines.map((l) => l.line).join('\n'));
   } catch {
     whole = undefined;
   }
+  if (format === 'rest') {
+    if (!Array.isArray(whole))
+      throw new InputError('the input opens a JSON array but is not one; pass --format');
+    const first: unknown = whole[0];
+    format = typeof first === 'object' && first !== null && 'a' in first ? 'rest-aggtrades' : 'rest-trades';
+  }
+  const perLine = lineParser(format, symbol);
   if (Array.isArray(whole)) {
-    const result =
-      format === 'rest-trades' ? parseHistoricalTrades(whole, symbol) : parseAggTrades(whole, symbol);
+    const sym = symbol ?? '';
+    const result = format === 'rest-trades' ? parseHistoricalTrades(whole, sym) : parseAggTrades(whole, sym);
     result.trades.forEach(accept);
     errors.push(...result.errors);
     return;
   }
-  lines.forEach((line, i) => {
+  for (const { line, lineNo } of lines) {
     try {
-      const trade = perLine(line, i + 1);
+      const trade = perLine(line, lineNo);
       if (trade !== null) accept(trade);
     } catch (err) {
       if (!(err instanceof TradeParseError)) throw err;
       errors.push(err);
     }
-  });
+  }
 }
 
-function detectOrFail(line: string, lineNo: number): SourceFormat {
+function detectOrFail(line: string, lineNo: number): SourceFormat | 'rest' {
   const format = detectFormat(line);
   if (format === undefined) {
     throw new InputError(
