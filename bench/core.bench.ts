@@ -28,7 +28,8 @@ const streams = symbols.map((symbol, i) =>
 while (frames.length < frameCount) {
   for (const s of streams) {
     const next = s.next();
-    if (!next.done && frames.length < frameCount) frames.push(tradeFrame(next.value));
+    // Through a Buffer, as frames arrive from the socket: flat strings, not concatenation ropes.
+    if (!next.done && frames.length < frameCount) frames.push(Buffer.from(tradeFrame(next.value)).toString());
   }
 }
 

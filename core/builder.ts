@@ -6,7 +6,7 @@
  * arrival order, and an id already covered is skipped, so redelivered trades never count twice.
  */
 import type { Candle } from './candle.js';
-import { ExactSum, parseUnits, toBigInt, type Units } from './decimal.js';
+import { ExactSum, toBigInt, type Units, unitsOf } from './decimal.js';
 import { CoreError } from './errors.js';
 import { closeTimeOf, type Interval } from './interval.js';
 import type { IdRange } from './ranges.js';
@@ -52,19 +52,14 @@ export class CandleBuilder {
   private count = 0;
   /** Covered ids as flat pairs [first0, last0, first1, last1, ...], sorted and coalesced. */
   private readonly cover: number[] = [];
-  // The last parsed price and quantity, since consecutive trades often repeat them.
-  private lastPriceText = '';
-  private lastPrice: Units = 0;
-  private lastQtyText = '';
-  private lastQty: Units = 0;
 
   /** Adds a trade; returns false when its ids were already covered (a duplicate). */
   add(trade: Trade): boolean {
     const first = trade.id;
     const last = trade.lastId ?? first;
     if (!this.cover_(first, last)) return false;
-    const price = this.priceOf(trade.price);
-    const qty = this.qtyOf(trade.qty);
+    const price = unitsOf(trade.price, 'price');
+    const qty = unitsOf(trade.qty, 'qty');
     this.count += last - first + 1;
     if (first < this.openId) {
       this.openId = first;
@@ -120,22 +115,6 @@ export class CandleBuilder {
       lastId: this.closeId,
       ranges,
     };
-  }
-
-  private priceOf(text: string): Units {
-    if (text !== this.lastPriceText) {
-      this.lastPrice = parseUnits(text, 'price');
-      this.lastPriceText = text;
-    }
-    return this.lastPrice;
-  }
-
-  private qtyOf(text: string): Units {
-    if (text !== this.lastQtyText) {
-      this.lastQty = parseUnits(text, 'qty');
-      this.lastQtyText = text;
-    }
-    return this.lastQty;
   }
 
   /** Records ids first..last as covered; false when already covered. */

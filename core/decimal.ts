@@ -63,6 +63,25 @@ export function parseUnits(text: string, field = 'value'): Units {
   return value;
 }
 
+// The last few decimals parsed. A frame's price and quantity are validated by the parser and then
+// summed by the candle builder, and trades in a burst repeat them: each is parsed once.
+const CACHE_SIZE = 4;
+const cachedText: string[] = ['', '', '', ''];
+const cachedUnits: Units[] = [0, 0, 0, 0];
+let cacheNext = 0;
+
+/** parseUnits with a small cache of recent strings; same results, same errors. */
+export function unitsOf(text: string, field = 'value'): Units {
+  for (let i = 0; i < CACHE_SIZE; i++) {
+    if (cachedText[i] === text && text !== '') return cachedUnits[i]!;
+  }
+  const units = parseUnits(text, field);
+  cachedText[cacheNext] = text;
+  cachedUnits[cacheNext] = units;
+  cacheNext = (cacheNext + 1) % CACHE_SIZE;
+  return units;
+}
+
 function parseUnitsBig(text: string, field: string): bigint {
   const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(text);
   if (!m) throw badDecimal(field, text);

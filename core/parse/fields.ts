@@ -2,7 +2,7 @@
  * Checks on the single fields every trade source shares (WebSocket frames, REST, CSV), so that all
  * sources reject exactly the same values with errors that name the field.
  */
-import { parseUnits } from '../decimal.js';
+import { unitsOf } from '../decimal.js';
 import { CoreError, TradeParseError } from '../errors.js';
 import type { Trade } from '../trade.js';
 
@@ -26,17 +26,12 @@ export function normalizeSymbol(symbol: string): string {
 /** Stands for "nothing cached yet": no input can be identical to it. */
 const NONE: unknown = Symbol('none');
 
-// The last decimals proven valid; trades in a burst repeat their price and often their quantity.
-let validA: unknown = NONE;
-let validB: unknown = NONE;
-
 export function positiveDecimal(value: unknown, field: string): string {
-  if (value === validA || value === validB) return value as string;
   // A JSON number has already been through a binary fraction, so it is not the exchange's exact value.
   if (typeof value !== 'string') throw new TradeParseError(field, value, 'not a decimal string');
   let units: number | bigint;
   try {
-    units = parseUnits(value, field);
+    units = unitsOf(value, field);
   } catch (err) {
     if (!(err instanceof CoreError)) throw err;
     const reason = value.startsWith('-')
@@ -45,8 +40,6 @@ export function positiveDecimal(value: unknown, field: string): string {
     throw new TradeParseError(field, value, reason);
   }
   if (units === 0 || units === 0n) throw new TradeParseError(field, value, 'not positive');
-  validB = validA;
-  validA = value;
   return value;
 }
 

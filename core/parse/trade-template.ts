@@ -46,8 +46,7 @@ export function scanTradeTemplate(text: string): TemplateTrade | undefined {
   } else if (!literal(RAW)) {
     return undefined;
   }
-  const eventTime = integer();
-  if (eventTime < 0 || !literal(SYMBOL)) return undefined;
+  if (integer() < 0 || !literal(SYMBOL)) return undefined; // the event time: checked, not kept
   const symbol = string();
   if (symbol === undefined || !literal(ID)) return undefined;
   const id = integer();
