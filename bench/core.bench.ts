@@ -2,7 +2,7 @@
  * Core throughput: parse realistic combined-stream @trade frames and aggregate them into 1m candles,
  * against the baseline of JSON.parse alone on the same frames, measured in the same run.
  *
- *   npm run --silent bench:core [-- --frames 1000000 --rounds 5]
+ *   npm run --silent bench:core [-- --frames 1000000 --rounds 7]
  *
  * Rounds alternate baseline and subject; the best round of each is reported (the least disturbed by
  * other load on a shared machine). The last line is JSON: {"tradesPerSec": N, "vsJsonParse": R}.
@@ -13,7 +13,7 @@ import { parseFrame } from '../core/parse/frame.js';
 import { syntheticTrades, tradeFrame } from '../core/synthetic.js';
 
 const { values } = parseArgs({
-  options: { frames: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } },
+  options: { frames: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '7' } },
 });
 const frameCount = Number(values.frames);
 const rounds = Number(values.rounds);

@@ -70,9 +70,18 @@ const cachedText: string[] = ['', '', '', ''];
 const cachedUnits: Units[] = [0, 0, 0, 0];
 let cacheNext = 0;
 
+/** Records the units of a string a caller has already parsed with the same rules as parseUnits. */
+export function rememberUnits(text: string, units: number): void {
+  cachedText[cacheNext] = text;
+  cachedUnits[cacheNext] = units;
+  cacheNext = (cacheNext + 1) % CACHE_SIZE;
+}
+
 /** parseUnits with a small cache of recent strings; same results, same errors. */
 export function unitsOf(text: string, field = 'value'): Units {
-  for (let i = 0; i < CACHE_SIZE; i++) {
+  // Newest first: the builder asks for the price and quantity the parser has just stored.
+  for (let n = 1; n <= CACHE_SIZE; n++) {
+    const i = (cacheNext - n + CACHE_SIZE) % CACHE_SIZE;
     if (cachedText[i] === text && text !== '') return cachedUnits[i]!;
   }
   const units = parseUnits(text, field);

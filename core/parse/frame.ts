@@ -43,7 +43,7 @@ interface Fields {
 /** Parses one frame. Throws TradeParseError naming the field when the frame is malformed. */
 export function parseFrame(text: string): FrameEvent {
   const common = scanTradeTemplate(text);
-  if (common !== undefined) return { kind: 'trade', trade: common.trade, stream: common.stream };
+  if (common !== undefined) return common;
   const fast = scanFrame(text);
   if (fast !== undefined) return toEvent(fast.data, fast.stream);
   let parsed: unknown;
