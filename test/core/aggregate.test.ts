@@ -4,11 +4,11 @@ import { aggregate, CandleAggregator } from '../../core/aggregate.js';
 import { CandleBuilder } from '../../core/builder.js';
 import { type Candle, candleKey } from '../../core/candle.js';
 import { formatScaled, formatUnits } from '../../core/decimal.js';
-import { CoreError } from '../../core/errors.js';
 import type { Interval } from '../../core/interval.js';
 import { type MergeResult, mergeAll, mergeCandles } from '../../core/merge.js';
 import { containsRanges, type IdRange, unionRanges } from '../../core/ranges.js';
 import type { Trade } from '../../core/trade.js';
+import { coreErrorOf } from '../support/errors.js';
 import { generateTrades, Rng, tradeSetArb } from './trades.fixture.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -150,16 +150,6 @@ function referenceCandles(trades: readonly Trade[], interval: Interval): Candle[
 // ---------------------------------------------------------------------------------------------
 
 const INTERVALS_UNDER_TEST: readonly Interval[] = ['1s', '1m', '1h', '1w', '1M'];
-
-function caught(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return err as CoreError;
-  }
-  throw new Error('expected a CoreError');
-}
 
 function byKey(candles: readonly Candle[]): Map<string, Candle[]> {
   const out = new Map<string, Candle[]>();
@@ -471,7 +461,7 @@ describe('aggTrade spans', () => {
     const recs = [span(10, 14, '100.00000000'), span(30, 33, '102.00000000', '0.25000000', true)];
     for (const r of recs) b.add(r);
     const before = b.build('BTCUSDT', '1m', T0);
-    const err = caught(() => b.add(span(first, last, '555.00000000')));
+    const err = coreErrorOf(() => b.add(span(first, last, '555.00000000')));
     expect(err.code).toBe('CONFLICT');
     expect(b.build('BTCUSDT', '1m', T0)).toEqual(before);
 
@@ -489,7 +479,7 @@ describe('aggTrade spans', () => {
     const recs = [span(10, 14, '100.00000000'), trade(15, '100.50000000', '1', true)];
     agg.addAll(recs);
     const before = agg.candles();
-    expect(caught(() => agg.add(span(15, 18, '101.00000000'))).code).toBe('CONFLICT');
+    expect(coreErrorOf(() => agg.add(span(15, 18, '101.00000000'))).code).toBe('CONFLICT');
     expect(agg.candles()).toEqual(before);
     expect(agg.stats).toEqual({ added: 2, duplicates: 0 });
     expect(agg.add(span(16, 18, '101.00000000'))).toBe(true);
@@ -577,16 +567,16 @@ describe('bigint paths', () => {
   });
 
   it('rejects a non-zero 9th fractional digit on the number path', () => {
-    expect(caught(() => aggregate([trade(1, '1.00000000', '1.000000001', false)], '1m')).code).toBe(
+    expect(coreErrorOf(() => aggregate([trade(1, '1.00000000', '1.000000001', false)], '1m')).code).toBe(
       'BAD_DECIMAL',
     );
   });
 
   // Past the safe-integer range parsing takes the bigint path, which must check the same rules.
   it('rejects a large qty with a non-zero 9th fractional digit with BAD_DECIMAL', () => {
-    expect(caught(() => aggregate([trade(1, '1.00000000', '90000000000.000000001', false)], '1m')).code).toBe(
-      'BAD_DECIMAL',
-    );
+    expect(
+      coreErrorOf(() => aggregate([trade(1, '1.00000000', '90000000000.000000001', false)], '1m')).code,
+    ).toBe('BAD_DECIMAL');
   });
 });
 

@@ -8,20 +8,9 @@ import {
   parseScaled,
   parseUnits,
 } from '../../core/decimal.js';
-import { CoreError } from '../../core/errors.js';
+import { coreErrorOf } from '../support/errors.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
-
-function decimalError(run: () => unknown): CoreError {
-  let result: unknown;
-  try {
-    result = run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return err as CoreError;
-  }
-  throw new Error(`expected a BAD_DECIMAL error, got ${String(result)}`);
-}
 
 /** formatScaled(u, 8) with trailing fractional zeros (and a bare point) removed. */
 function trimmed(units: bigint): string {
@@ -84,7 +73,7 @@ describe('parseUnits', () => {
     '1_000',
     '١',
   ])('rejects %j', (text) => {
-    const err = decimalError(() => parseUnits(text, 'price'));
+    const err = coreErrorOf(() => parseUnits(text, 'price'));
     expect(err.code).toBe('BAD_DECIMAL');
     expect(err.message).toContain('price');
   });
@@ -129,7 +118,7 @@ describe('parseUnits', () => {
       .map(([int, eight, more, last, zeros]) => `${int}.${eight}${more}${last}${zeros}`);
     fc.assert(
       fc.property(text, (t) => {
-        expect(decimalError(() => parseUnits(t)).code).toBe('BAD_DECIMAL');
+        expect(coreErrorOf(() => parseUnits(t)).code).toBe('BAD_DECIMAL');
       }),
       { numRuns: 1000 },
     );
@@ -146,7 +135,7 @@ describe('parseUnits', () => {
     '12345678901234567-1',
     '123456789012345678.12345678e5',
   ])('rejects %j on the bigint path (large integer part)', (text) => {
-    expect(decimalError(() => parseUnits(text)).code).toBe('BAD_DECIMAL');
+    expect(coreErrorOf(() => parseUnits(text)).code).toBe('BAD_DECIMAL');
   });
 
   it('returns the safe values 9007199254740990 and 9007199254740991 as numbers', () => {
@@ -281,7 +270,7 @@ describe('parseScaled', () => {
     [' 1', 8],
     ['--1', 8],
   ] as const)('rejects %j at scale %d', (text, scale) => {
-    const err = decimalError(() => parseScaled(text, scale, 'volume'));
+    const err = coreErrorOf(() => parseScaled(text, scale, 'volume'));
     expect(err.code).toBe('BAD_DECIMAL');
     expect(err.message).toContain('volume');
   });

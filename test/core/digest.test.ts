@@ -5,31 +5,10 @@ import { aggregate } from '../../core/aggregate.js';
 import type { Candle } from '../../core/candle.js';
 import { canonicalLine, digestCandles } from '../../core/digest.js';
 import { syntheticTrades } from '../../core/synthetic.js';
+import { SAMPLE_OPEN as OPEN, sampleCandle } from '../support/candles.js';
 
-const OPEN = 1723161300000;
-
-const FIXED: Candle = {
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: OPEN,
-  closeTime: OPEN + 59_999,
-  open: 6_183_763_000_000n,
-  high: 6_184_000_000_000n,
-  low: 6_183_000_000_001n,
-  close: 6_183_900_000_000n,
-  volume: 123_456_789n,
-  quoteVolume: 12_345_678_901_234_567n,
-  takerBuyBase: 100_000_000n,
-  takerBuyQuote: 5n,
-  count: 159,
-  firstId: 100,
-  lastId: 260,
-  ranges: [
-    [100, 250],
-    [252, 252],
-    [254, 260],
-  ],
-};
+/** The sample candle; FIXED_LINE spells out every one of its fields. */
+const FIXED: Candle = sampleCandle();
 
 const FIXED_LINE =
   'BTCUSDT|1m|1723161300000|1723161359999|61837.63000000|61840.00000000|61830.00000001|' +

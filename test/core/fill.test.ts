@@ -3,6 +3,7 @@ import type { Candle } from '../../core/candle.js';
 import { CoreError } from '../../core/errors.js';
 import { emptyCandle, fillEmptyIntervals } from '../../core/fill.js';
 import type { Interval } from '../../core/interval.js';
+import { coreErrorOf } from '../support/errors.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 7, 8, 23, 55);
@@ -69,16 +70,6 @@ function filler(openTime: number, closeTime: number, price: bigint, interval: In
     lastId: -1,
     ranges: [],
   };
-}
-
-function catchCore(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error('expected a CoreError');
 }
 
 describe('emptyCandle', () => {
@@ -226,7 +217,7 @@ describe('fillEmptyIntervals', () => {
     const btc = minute(0, 1n, 2n, 1);
     const eth = { ...minute(2, 1n, 2n, 1), symbol: 'ETHUSDT' };
 
-    const err = catchCore(() => fillEmptyIntervals([btc, eth]));
+    const err = coreErrorOf(() => fillEmptyIntervals([btc, eth]));
 
     expect(err.code).toBe('BAD_CANDLE');
     expect(err.message).toContain('BTCUSDT');
@@ -237,7 +228,7 @@ describe('fillEmptyIntervals', () => {
     const m1 = minute(0, 1n, 2n, 1);
     const m5 = { ...minute(5, 1n, 2n, 1), interval: '5m' as const };
 
-    const err = catchCore(() => fillEmptyIntervals([m1, m5]));
+    const err = coreErrorOf(() => fillEmptyIntervals([m1, m5]));
 
     expect(err.code).toBe('BAD_CANDLE');
   });

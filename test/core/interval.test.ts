@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CoreError } from '../../core/errors.js';
 import {
   closeTimeOf,
   INTERVALS,
@@ -13,19 +12,10 @@ import {
   openTimeOf,
   parseInterval,
 } from '../../core/interval.js';
+import { coreErrorOf } from '../support/errors.js';
 
 const utc = (y: number, mo: number, d = 1, h = 0, mi = 0, s = 0, ms = 0): number =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms);
-
-function caught(fn: () => unknown): CoreError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CoreError);
-    return err as CoreError;
-  }
-  throw new Error('expected a CoreError');
-}
 
 describe('interval names', () => {
   it('lists all sixteen, shortest first', () => {
@@ -62,19 +52,19 @@ describe('interval names', () => {
   });
 
   it('rejects unknown names with BAD_INTERVAL, naming the text and the valid ones', () => {
-    const err = caught(() => parseInterval('2m'));
+    const err = coreErrorOf(() => parseInterval('2m'));
     expect(err.code).toBe('BAD_INTERVAL');
     expect(err.message).toContain('"2m"');
     expect(err.message).toContain('1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d, 1w, 1M');
     for (const bad of ['', '1H', '1D', '1W', '60s', ' 1m', '1m ', 'm1', 'toString', '__proto__']) {
       expect(isInterval(bad)).toBe(false);
-      expect(caught(() => parseInterval(bad)).code).toBe('BAD_INTERVAL');
+      expect(coreErrorOf(() => parseInterval(bad)).code).toBe('BAD_INTERVAL');
     }
   });
 
   it('hints at the case when only the case is wrong', () => {
-    expect(caught(() => parseInterval('1H')).message).toContain('did you mean 1h?');
-    expect(caught(() => parseInterval('2m')).message).not.toContain('did you mean');
+    expect(coreErrorOf(() => parseInterval('1H')).message).toContain('did you mean 1h?');
+    expect(coreErrorOf(() => parseInterval('2m')).message).not.toContain('did you mean');
   });
 
   it('gives fixed lengths in ms', () => {
@@ -214,8 +204,8 @@ describe('bad times', () => {
   it('rejects non-integers and times outside the range of a Date with BAD_RECORD', () => {
     for (const t of [0.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIME_MS + 1, -MAX_TIME_MS - 1]) {
       for (const i of ['1m', '1w', '1M'] as const) {
-        expect(caught(() => openTimeOf(t, i)).code).toBe('BAD_RECORD');
-        expect(caught(() => nextOpenTime(t, i)).code).toBe('BAD_RECORD');
+        expect(coreErrorOf(() => openTimeOf(t, i)).code).toBe('BAD_RECORD');
+        expect(coreErrorOf(() => nextOpenTime(t, i)).code).toBe('BAD_RECORD');
         expect(isOpenTime(t, i)).toBe(false);
       }
     }
@@ -227,8 +217,8 @@ describe('bad times', () => {
   });
 
   it('rejects 1M klines that cross the edge of the range', () => {
-    expect(caught(() => openTimeOf(-MAX_TIME_MS, '1M')).code).toBe('BAD_RECORD');
-    expect(caught(() => nextOpenTime(MAX_TIME_MS, '1M')).code).toBe('BAD_RECORD');
+    expect(coreErrorOf(() => openTimeOf(-MAX_TIME_MS, '1M')).code).toBe('BAD_RECORD');
+    expect(coreErrorOf(() => nextOpenTime(MAX_TIME_MS, '1M')).code).toBe('BAD_RECORD');
   });
 });
 

@@ -1,28 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../core/candle.js';
+import { emptyCandle } from '../../core/fill.js';
 import { klineCsvLine, klineRow } from '../../core/kline.js';
+import { SAMPLE_OPEN, sampleCandle } from '../support/candles.js';
 
-/** 2024-08-08 23:55:00 UTC, a minute boundary. */
-const OPEN = 1723161300000;
-
-const BASE: Candle = {
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: OPEN,
-  closeTime: OPEN + 59_999,
-  open: 6_183_763_000_000n,
-  high: 6_184_000_000_000n,
-  low: 6_183_000_000_001n,
-  close: 6_183_900_000_000n,
-  volume: 123_456_789n,
-  quoteVolume: 12_345_678_901_234_567n,
-  count: 42,
-  takerBuyBase: 100_000_000n,
+/** The sample candle with 42 trades and the taker quote volume 9.9999999999999999. */
+const BASE: Candle = sampleCandle({
   takerBuyQuote: 99_999_999_999_999_999n,
+  count: 42,
   firstId: 3_735_683_259,
   lastId: 3_735_683_300,
   ranges: [[3_735_683_259, 3_735_683_300]],
-};
+});
 
 describe('klineRow', () => {
   it('prints the 12 Binance columns with 8 fractional digits', () => {
@@ -82,21 +71,7 @@ describe('klineRow', () => {
   });
 
   it('prints an empty interval with zeros', () => {
-    const empty: Candle = {
-      ...BASE,
-      open: 0n,
-      high: 0n,
-      low: 0n,
-      close: 0n,
-      volume: 0n,
-      quoteVolume: 0n,
-      takerBuyBase: 0n,
-      takerBuyQuote: 0n,
-      count: 0,
-      firstId: -1,
-      lastId: -1,
-      ranges: [],
-    };
+    const empty = emptyCandle('BTCUSDT', '1m', SAMPLE_OPEN, 0n);
 
     const row = klineRow(empty);
 

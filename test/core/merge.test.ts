@@ -6,6 +6,8 @@ import { CoreError } from '../../core/errors.js';
 import { type MergeResult, mergeAll, mergeCandles } from '../../core/merge.js';
 import type { IdRange } from '../../core/ranges.js';
 import type { Trade } from '../../core/trade.js';
+import { CANDLE_VALUE_FIELDS } from '../support/candles.js';
+import { coreErrorOf } from '../support/errors.js';
 import { tradeSetArb } from './trades.fixture.js';
 
 /**
@@ -45,6 +47,9 @@ const worldArb: fc.Arbitrary<World> = tradeSetArb({
 );
 
 const maskArb = (w: World): fc.Arbitrary<number> => fc.integer({ min: 1, max: (1 << w.cells) - 1 });
+
+/** A world with the masks of two of its states. */
+const twoStatesArb = worldArb.chain((w) => fc.tuple(fc.constant(w), maskArb(w), maskArb(w)));
 
 function tradesOf(w: World, mask: number): Trade[] {
   return w.trades.filter((_, i) => (mask & (1 << w.cellOf[i]!)) !== 0);
@@ -98,50 +103,44 @@ describe('merge laws over states of one trade history', () => {
 
   it('gives the candle of the union, or a partial-overlap conflict with the exact shared ids', () => {
     fc.assert(
-      fc.property(
-        worldArb.chain((w) => fc.tuple(fc.constant(w), maskArb(w), maskArb(w))),
-        ([w, ma, mb]) => {
-          const a = stateOf(w, ma);
-          const b = stateOf(w, mb);
-          const r = mergeCandles(a, b);
-          if (partial(ma, mb)) {
-            expect(r.ok).toBe(false);
-            if (r.ok) return;
-            expect(r.conflict).toEqual({
-              kind: 'partial-overlap',
-              symbol: 'BTCUSDT',
-              interval: '1d',
-              openTime: DAY_OPEN,
-              overlap: idsOf(w, ma & mb),
-              a,
-              b,
-            });
-          } else {
-            expect(ok(r)).toEqual(stateOf(w, ma | mb));
-          }
-        },
-      ),
+      fc.property(twoStatesArb, ([w, ma, mb]) => {
+        const a = stateOf(w, ma);
+        const b = stateOf(w, mb);
+        const r = mergeCandles(a, b);
+        if (partial(ma, mb)) {
+          expect(r.ok).toBe(false);
+          if (r.ok) return;
+          expect(r.conflict).toEqual({
+            kind: 'partial-overlap',
+            symbol: 'BTCUSDT',
+            interval: '1d',
+            openTime: DAY_OPEN,
+            overlap: idsOf(w, ma & mb),
+            a,
+            b,
+          });
+        } else {
+          expect(ok(r)).toEqual(stateOf(w, ma | mb));
+        }
+      }),
       RUNS,
     );
   });
 
   it('is commutative', () => {
     fc.assert(
-      fc.property(
-        worldArb.chain((w) => fc.tuple(fc.constant(w), maskArb(w), maskArb(w))),
-        ([w, ma, mb]) => {
-          const a = stateOf(w, ma);
-          const b = stateOf(w, mb);
-          const ab = mergeCandles(a, b);
-          const ba = mergeCandles(b, a);
-          expect(ab.ok).toBe(ba.ok);
-          if (ab.ok && ba.ok) expect(ab.candle).toEqual(ba.candle);
-          if (!ab.ok && !ba.ok) {
-            expect(ab.conflict.kind).toBe(ba.conflict.kind);
-            expect(ab.conflict.overlap).toEqual(ba.conflict.overlap);
-          }
-        },
-      ),
+      fc.property(twoStatesArb, ([w, ma, mb]) => {
+        const a = stateOf(w, ma);
+        const b = stateOf(w, mb);
+        const ab = mergeCandles(a, b);
+        const ba = mergeCandles(b, a);
+        expect(ab.ok).toBe(ba.ok);
+        if (ab.ok && ba.ok) expect(ab.candle).toEqual(ba.candle);
+        if (!ab.ok && !ba.ok) {
+          expect(ab.conflict.kind).toBe(ba.conflict.kind);
+          expect(ab.conflict.overlap).toEqual(ba.conflict.overlap);
+        }
+      }),
       RUNS,
     );
   });
@@ -202,18 +201,15 @@ describe('merge laws over states of one trade history', () => {
 
   it('does not modify its inputs', () => {
     fc.assert(
-      fc.property(
-        worldArb.chain((w) => fc.tuple(fc.constant(w), maskArb(w), maskArb(w))),
-        ([w, ma, mb]) => {
-          const a = stateOf(w, ma);
-          const b = stateOf(w, mb);
-          const [a0, b0] = [structuredClone(a), structuredClone(b)];
-          mergeCandles(a, b);
-          mergeAll([b, a, b]);
-          expect(a).toEqual(a0);
-          expect(b).toEqual(b0);
-        },
-      ),
+      fc.property(twoStatesArb, ([w, ma, mb]) => {
+        const a = stateOf(w, ma);
+        const b = stateOf(w, mb);
+        const [a0, b0] = [structuredClone(a), structuredClone(b)];
+        mergeCandles(a, b);
+        mergeAll([b, a, b]);
+        expect(a).toEqual(a0);
+        expect(b).toEqual(b0);
+      }),
       { numRuns: 100 },
     );
   });
@@ -283,18 +279,7 @@ describe('merge cases by hand', () => {
     expect(ok(mergeCandles(small, big))).toBe(big);
   });
 
-  const VALUE_FIELDS = [
-    'open',
-    'high',
-    'low',
-    'close',
-    'volume',
-    'quoteVolume',
-    'takerBuyBase',
-    'takerBuyQuote',
-  ] as const;
-
-  it.each(VALUE_FIELDS)('same coverage with a different %s is divergent', (field) => {
+  it.each(CANDLE_VALUE_FIELDS)('same coverage with a different %s is divergent', (field) => {
     const a = candleOf([1, 2, 3, 5]);
     const b: Candle = { ...a, [field]: a[field] + 1n };
     for (const [x, y] of [
@@ -327,14 +312,7 @@ describe('merge cases by hand', () => {
     ];
     for (const b of others) {
       for (const run of [() => mergeCandles(a, b), () => mergeCandles(b, a), () => mergeAll([a, b])]) {
-        let err: unknown;
-        try {
-          run();
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(CoreError);
-        expect((err as CoreError).code).toBe('CONFLICT');
+        expect(coreErrorOf(run).code).toBe('CONFLICT');
       }
     }
   });

@@ -2,36 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregate } from '../../core/aggregate.js';
 import type { Candle } from '../../core/candle.js';
-import { CoreError } from '../../core/errors.js';
+import type { CoreError } from '../../core/errors.js';
+import { emptyCandle } from '../../core/fill.js';
 import type { Interval } from '../../core/interval.js';
 import { type CandleRecord, fromRecord, toRecord } from '../../core/record.js';
 import { syntheticTrades } from '../../core/synthetic.js';
+import { CANDLE_FIELDS, SAMPLE_OPEN as OPEN, sampleCandle } from '../support/candles.js';
+import { coreErrorOf } from '../support/errors.js';
 
-/** 2024-08-08 23:55:00 UTC, a minute boundary. */
-const OPEN = 1723161300000;
-
-const CANDLE: Candle = {
-  symbol: 'BTCUSDT',
-  interval: '1m',
-  openTime: OPEN,
-  closeTime: OPEN + 59_999,
-  open: 6_183_763_000_000n,
-  high: 6_184_000_000_000n,
-  low: 6_183_000_000_001n,
-  close: 6_183_900_000_000n,
-  volume: 123_456_789n,
-  quoteVolume: 12_345_678_901_234_567n,
-  takerBuyBase: 0n,
-  takerBuyQuote: 5n,
-  count: 159,
-  firstId: 100,
-  lastId: 260,
-  ranges: [
-    [100, 250],
-    [252, 252],
-    [254, 260],
-  ],
-};
+/** The sample candle with no taker buys: its takerBuyBase prints as 0.00000000. */
+const CANDLE: Candle = sampleCandle({ takerBuyBase: 0n });
 
 const RECORD: CandleRecord = {
   symbol: 'BTCUSDT',
@@ -53,13 +33,7 @@ const RECORD: CandleRecord = {
 };
 
 function rejection(r: Record<string, unknown>): CoreError {
-  try {
-    fromRecord(r);
-  } catch (err) {
-    if (err instanceof CoreError) return err;
-    throw err;
-  }
-  throw new Error(`fromRecord accepted ${JSON.stringify(r)}`);
+  return coreErrorOf(() => fromRecord(r), `fromRecord(${JSON.stringify(r)})`);
 }
 
 function expectRejected(change: Record<string, unknown>, field: string): void {
@@ -81,21 +55,7 @@ describe('toRecord', () => {
   });
 
   it('prints an empty interval with empty ranges and ids -1', () => {
-    const empty: Candle = {
-      ...CANDLE,
-      open: 1n,
-      high: 1n,
-      low: 1n,
-      close: 1n,
-      volume: 0n,
-      quoteVolume: 0n,
-      takerBuyBase: 0n,
-      takerBuyQuote: 0n,
-      count: 0,
-      firstId: -1,
-      lastId: -1,
-      ranges: [],
-    };
+    const empty = emptyCandle('BTCUSDT', '1m', OPEN, 1n);
 
     const record = toRecord(empty);
 
@@ -136,24 +96,7 @@ describe('fromRecord', () => {
       lastId: Number.MAX_SAFE_INTEGER,
       ranges: [[Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]],
     };
-    const empty: Candle = {
-      ...big,
-      interval: '1s',
-      openTime: OPEN,
-      closeTime: OPEN + 999,
-      open: 5n,
-      high: 5n,
-      low: 5n,
-      close: 5n,
-      volume: 0n,
-      quoteVolume: 0n,
-      takerBuyBase: 0n,
-      takerBuyQuote: 0n,
-      count: 0,
-      firstId: -1,
-      lastId: -1,
-      ranges: [],
-    };
+    const empty = emptyCandle('ETHUSDT', '1s', OPEN, 5n);
 
     const roundTrips = [big, empty].map((c) => fromRecord(JSON.parse(JSON.stringify(toRecord(c)))));
 
@@ -192,24 +135,7 @@ describe('fromRecord', () => {
     );
   });
 
-  it.each([
-    'symbol',
-    'interval',
-    'openTime',
-    'closeTime',
-    'open',
-    'high',
-    'low',
-    'close',
-    'volume',
-    'quoteVolume',
-    'takerBuyBase',
-    'takerBuyQuote',
-    'count',
-    'firstId',
-    'lastId',
-    'ranges',
-  ])('rejects a record without %s, naming the field', (field) => {
+  it.each(CANDLE_FIELDS)('rejects a record without %s, naming the field', (field) => {
     const r: Record<string, unknown> = { ...RECORD };
     delete r[field];
 

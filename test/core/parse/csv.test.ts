@@ -1,30 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TradeParseError } from '../../../core/errors.js';
 import {
   parseAggTradeCsv,
   parseAggTradeCsvLine,
   parseTradeCsv,
   parseTradeCsvLine,
 } from '../../../core/parse/csv.js';
-import type { Trade } from '../../../core/trade.js';
+import { errorSummary, parseErrorOf } from '../../support/errors.js';
+import { expectedBatch, printedTime, tradeRowFields } from '../../support/trade-rows.js';
 
 const SPOT_ROW = '3735683259,61837.63000000,0.02000000,1236.75260000,1723161255342,True,True';
 const AGG_ROW = '26129,0.01633102,4.70443515,27781,27781,1498793709153,True,True';
-
-function errorSummary(errors: TradeParseError[]): { field: string; line: number | undefined }[] {
-  return errors.map((e) => ({ field: e.field, line: e.line }));
-}
-
-function catchError(fn: () => unknown): TradeParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TradeParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a TradeParseError');
-}
 
 describe('parseTradeCsvLine', () => {
   it('normalizes a spot row, keeping the decimal strings as printed', () => {
@@ -57,14 +43,14 @@ describe('parseTradeCsvLine', () => {
   it('treats a header as a header only on the first line', () => {
     expect(parseTradeCsvLine('id,price,qty,quote_qty,time,is_buyer_maker', 'BTCUSDT', 1)).toBeNull();
     expect(parseTradeCsvLine('id,price,qty,quote_qty,time,is_buyer_maker', 'BTCUSDT')).toBeNull();
-    const err = catchError(() =>
+    const err = parseErrorOf(() =>
       parseTradeCsvLine('id,price,qty,quote_qty,time,is_buyer_maker', 'BTCUSDT', 7),
     );
     expect([err.field, err.line]).toEqual(['id', 7]);
   });
 
   it('throws with the line number set', () => {
-    const err = catchError(() => parseTradeCsvLine('1,1.5,2,3,1000,True,True,extra', 'BTCUSDT', 42));
+    const err = parseErrorOf(() => parseTradeCsvLine('1,1.5,2,3,1000,True,True,extra', 'BTCUSDT', 42));
     expect([err.field, err.line]).toEqual(['columns', 42]);
   });
 });
@@ -184,16 +170,8 @@ describe('parseAggTradeCsv', () => {
   });
 });
 
-const decimal = fc.stringMatching(/^[0-9]{1,12}(\.[0-9]{1,8})?$/).filter((s) => /[1-9]/.test(s));
-
 const tradeArb = fc.record({
-  id: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 1000 }),
-  span: fc.integer({ min: 0, max: 1000 }),
-  price: decimal,
-  qty: decimal,
-  time: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-  micros: fc.integer({ min: 0, max: 999 }),
-  buyerIsMaker: fc.boolean(),
+  ...tradeRowFields,
   spot: fc.boolean(),
   bool: fc.constantFrom(
     (b: boolean) => (b ? 'True' : 'False'),
@@ -203,20 +181,8 @@ const tradeArb = fc.record({
 
 type Row = typeof tradeArb extends fc.Arbitrary<infer T> ? T : never;
 
-// Microsecond times exist only from 2025 on, so only times that stay above the threshold use them.
-const rawTime = (r: Row) => (r.time >= 1e11 && r.spot ? r.time * 1000 + r.micros : r.time);
-
-function expected(r: Row, withSpan: boolean): Trade {
-  const trade = {
-    symbol: 'ETHUSDT',
-    id: r.id,
-    price: r.price,
-    qty: r.qty,
-    time: r.time,
-    buyerIsMaker: r.buyerIsMaker,
-  };
-  return withSpan && r.span > 0 ? { ...trade, lastId: r.id + r.span } : trade;
-}
+// Spot files print microsecond times, futures files milliseconds.
+const rawTime = (r: Row) => printedTime(r, r.spot);
 
 describe('CSV round trip', () => {
   it('parses formatted trade and aggTrade rows back to the same trades', () => {
@@ -231,16 +197,10 @@ describe('CSV round trip', () => {
             `${i},${r.price},${r.qty},${r.id},${r.id + r.span},${rawTime(r)},${r.bool(r.buyerIsMaker)}${best(r)}`,
         );
         const tradeText = [...(header ? ['id,price,qty,quote_qty,time,is_buyer_maker'] : []), ...tradeLines];
-        expect(parseTradeCsv(tradeText.join('\n'), 'ethusdt')).toStrictEqual({
-          trades: rows.map((r) => expected(r, false)),
-          errors: [],
-          dropped: 0,
-        });
-        expect(parseAggTradeCsv(aggLines.map((l) => `${l}\r\n`).join(''), 'ethusdt')).toStrictEqual({
-          trades: rows.map((r) => expected(r, true)),
-          errors: [],
-          dropped: 0,
-        });
+        expect(parseTradeCsv(tradeText.join('\n'), 'ethusdt')).toStrictEqual(expectedBatch(rows, false));
+        expect(parseAggTradeCsv(aggLines.map((l) => `${l}\r\n`).join(''), 'ethusdt')).toStrictEqual(
+          expectedBatch(rows, true),
+        );
       }),
     );
   });

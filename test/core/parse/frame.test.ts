@@ -4,6 +4,7 @@ import { formatScaled } from '../../../core/decimal.js';
 import { CoreError, TradeParseError } from '../../../core/errors.js';
 import { type FrameEvent, parseFrame } from '../../../core/parse/frame.js';
 import type { Trade } from '../../../core/trade.js';
+import { parseErrorOf } from '../../support/errors.js';
 
 // ---- helpers -----------------------------------------------------------------------------------
 
@@ -57,14 +58,7 @@ function combined(stream: string, data: unknown): string {
 }
 
 function errorOf(text: string): TradeParseError {
-  let event: FrameEvent;
-  try {
-    event = parseFrame(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(TradeParseError);
-    return err as TradeParseError;
-  }
-  throw new Error(`expected the frame to be rejected, got ${JSON.stringify(event)}: ${text}`);
+  return parseErrorOf(() => parseFrame(text), `the frame ${text}`);
 }
 
 type Outcome =

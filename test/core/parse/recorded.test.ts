@@ -1,21 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TradeParseError } from '../../../core/errors.js';
 import { formatRecordedLine, parseRecordedLine } from '../../../core/parse/recorded.js';
-
-const FRAME =
-  '{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161254088,"s":"BTCUSDT","t":3735683259,' +
-  '"p":"61837.63000000","q":"0.00100000","T":1723161254087,"m":true,"M":true}}';
-
-function parseError(fn: () => unknown): TradeParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TradeParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a TradeParseError');
-}
+import { parseErrorOf } from '../../support/errors.js';
+import { COMBINED_TRADE as FRAME } from '../../support/frames.js';
 
 describe('parseRecordedLine', () => {
   it('reads a millisecond timestamp (13 digits)', () => {
@@ -58,7 +45,7 @@ describe('parseRecordedLine', () => {
     ['a timestamp of more than 19 digits', `17231612540878965681 ${FRAME}`, '"17231612540878965681"'],
     ['an empty line', '', '""'],
   ])('rejects %s, naming the timestamp field', (_name, line, shown) => {
-    const err = parseError(() => parseRecordedLine(line));
+    const err = parseErrorOf(() => parseRecordedLine(line));
 
     expect(err.field).toBe('timestamp');
     expect(err.code).toBe('BAD_RECORD');
@@ -66,7 +53,7 @@ describe('parseRecordedLine', () => {
   });
 
   it('rejects a frame without a timestamp, naming the timestamp field', () => {
-    const err = parseError(() => parseRecordedLine(FRAME));
+    const err = parseErrorOf(() => parseRecordedLine(FRAME));
 
     expect(err.field).toBe('timestamp');
     expect(err.message).toMatch(/^recorded line does not start with a receive timestamp: field timestamp = /);

@@ -7,33 +7,11 @@ import {
   parseHistoricalTrade,
   parseHistoricalTrades,
 } from '../../../core/parse/rest.js';
-import type { Trade } from '../../../core/trade.js';
+import { errorSummary, parseErrorOf } from '../../support/errors.js';
+import { REST_AGG_RECORD as AGG, REST_TRADE_RECORD as HISTORICAL } from '../../support/frames.js';
+import { expectedBatch, printedTime, tradeRowFields } from '../../support/trade-rows.js';
 
-const HISTORICAL = {
-  id: 28457,
-  price: '4.00000100',
-  qty: '12.00000000',
-  quoteQty: '48.000012',
-  time: 1499865549590,
-  isBuyerMaker: true,
-  isBestMatch: true,
-};
-
-const AGG = {
-  a: 26129,
-  p: '0.01633102',
-  q: '4.70443515',
-  f: 27781,
-  l: 27781,
-  T: 1498793709153,
-  m: true,
-  M: true,
-};
 const AUDITED = { a: 26130, p: '0', q: '0', f: -1, l: -1, T: 1498793709200, m: false, M: true };
-
-function errorSummary(errors: TradeParseError[]): { field: string; line: number | undefined }[] {
-  return errors.map((e) => ({ field: e.field, line: e.line }));
-}
 
 describe('parseHistoricalTrades', () => {
   it('normalizes a record, keeping the decimal strings as printed', () => {
@@ -102,21 +80,21 @@ describe('parseHistoricalTrades', () => {
     expect(() => parseHistoricalTrades({ code: -1121, msg: 'Invalid symbol.' }, 'X')).toThrow(
       TradeParseError,
     );
-    expect(catchError(() => parseHistoricalTrades('oops', 'X')).field).toBe('body');
+    expect(parseErrorOf(() => parseHistoricalTrades('oops', 'X')).field).toBe('body');
   });
 });
 
 describe('parseHistoricalTrade', () => {
   it('parses one record and throws without a line number on a bad one', () => {
     expect(parseHistoricalTrade(HISTORICAL, 'bnbBTC').symbol).toBe('BNBBTC');
-    const err = catchError(() => parseHistoricalTrade({ ...HISTORICAL, qty: '1,5' }, 'BNBBTC'));
+    const err = parseErrorOf(() => parseHistoricalTrade({ ...HISTORICAL, qty: '1,5' }, 'BNBBTC'));
     expect(err.field).toBe('qty');
     expect(err.value).toBe('"1,5"');
     expect(err.line).toBeUndefined();
   });
 
   it('refuses an empty symbol', () => {
-    expect(catchError(() => parseHistoricalTrade(HISTORICAL, '')).field).toBe('symbol');
+    expect(parseErrorOf(() => parseHistoricalTrade(HISTORICAL, '')).field).toBe('symbol');
   });
 });
 
@@ -184,24 +162,13 @@ describe('parseAggTrades', () => {
   });
 });
 
-const decimal = fc.stringMatching(/^[0-9]{1,12}(\.[0-9]{1,8})?$/).filter((s) => /[1-9]/.test(s));
-
-const tradeArb = fc.record({
-  id: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER - 1000 }),
-  span: fc.integer({ min: 0, max: 1000 }),
-  price: decimal,
-  qty: decimal,
-  time: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-  micros: fc.integer({ min: 0, max: 999 }),
-  buyerIsMaker: fc.boolean(),
-});
+const tradeArb = fc.record(tradeRowFields);
 
 describe('REST round trip', () => {
   it('parses formatted historicalTrades and aggTrades back to the same trades', () => {
     fc.assert(
       fc.property(fc.array(tradeArb, { maxLength: 20 }), (rows) => {
-        // Microsecond times exist only from 2025 on, so only times that stay above the threshold use them.
-        const rawTime = (r: (typeof rows)[number]) => (r.time >= 1e11 ? r.time * 1000 + r.micros : r.time);
+        const rawTime = (r: (typeof rows)[number]) => printedTime(r, true);
         const plain = rows.map((r) => ({
           id: r.id,
           price: r.price,
@@ -221,32 +188,9 @@ describe('REST round trip', () => {
           m: r.buyerIsMaker,
           M: true,
         }));
-        const expected = (r: (typeof rows)[number], withSpan: boolean): Trade => {
-          const base = { symbol: 'ETHUSDT', id: r.id, price: r.price, qty: r.qty, time: r.time };
-          const trade = { ...base, buyerIsMaker: r.buyerIsMaker };
-          return withSpan && r.span > 0 ? { ...trade, lastId: r.id + r.span } : trade;
-        };
-        expect(parseHistoricalTrades(plain, 'ethusdt')).toStrictEqual({
-          trades: rows.map((r) => expected(r, false)),
-          errors: [],
-          dropped: 0,
-        });
-        expect(parseAggTrades(aggs, 'ethusdt')).toStrictEqual({
-          trades: rows.map((r) => expected(r, true)),
-          errors: [],
-          dropped: 0,
-        });
+        expect(parseHistoricalTrades(plain, 'ethusdt')).toStrictEqual(expectedBatch(rows, false));
+        expect(parseAggTrades(aggs, 'ethusdt')).toStrictEqual(expectedBatch(rows, true));
       }),
     );
   });
 });
-
-function catchError(fn: () => unknown): TradeParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TradeParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a TradeParseError');
-}

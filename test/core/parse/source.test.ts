@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TradeParseError } from '../../../core/errors.js';
 import {
   detectFormat,
   lineParser,
@@ -8,11 +7,9 @@ import {
   type SourceFormat,
 } from '../../../core/parse/source.js';
 import type { Trade } from '../../../core/trade.js';
+import { parseErrorOf } from '../../support/errors.js';
+import { COMBINED_TRADE, RAW_TRADE, REST_AGG_RECORD, REST_TRADE_RECORD } from '../../support/frames.js';
 
-const RAW_TRADE =
-  '{"e":"trade","E":1723161254088,"s":"BTCUSDT","t":3735683259,"p":"61837.63000000",' +
-  '"q":"0.00100000","T":1723161254087,"m":true,"M":true}';
-const COMBINED_TRADE = `{"stream":"btcusdt@trade","data":${RAW_TRADE}}`;
 const RAW_AGG_TRADE =
   '{"e":"aggTrade","E":1723161254090,"s":"BTCUSDT","a":2179830154,"p":"61837.64000000",' +
   '"q":"0.25000000","f":3735683260,"l":3735683262,"T":1723161254089,"m":false,"M":true}';
@@ -24,11 +21,8 @@ const FUTURES_TRADE_ROW = '5123456789,61800.10,0.004,247.2004,1723161254087,fals
 const FUTURES_AGG_HEADER =
   'agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker';
 const FUTURES_AGG_ROW = '2250000000,61800.10,0.010,5123456790,5123456791,1723161254088,true';
-const REST_TRADE =
-  '{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012",' +
-  '"time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}';
-const REST_AGG_TRADE =
-  '{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true}';
+const REST_TRADE = JSON.stringify(REST_TRADE_RECORD);
+const REST_AGG_TRADE = JSON.stringify(REST_AGG_RECORD);
 
 /** The trade in RAW_TRADE. */
 const TRADE: Trade = {
@@ -40,15 +34,16 @@ const TRADE: Trade = {
   buyerIsMaker: true,
 };
 
-function parseError(fn: () => unknown): TradeParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TradeParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a TradeParseError');
-}
+/** The trade in RAW_AGG_TRADE and SPOT_AGG_ROW: one aggTrade spanning fills 3735683260-3735683262. */
+const AGG_TRADE: Trade = {
+  symbol: 'BTCUSDT',
+  id: 3735683260,
+  lastId: 3735683262,
+  price: '61837.64000000',
+  qty: '0.25000000',
+  time: 1723161254089,
+  buyerIsMaker: false,
+};
 
 describe('detectFormat', () => {
   it.each<[string, string, SourceFormat]>([
@@ -105,15 +100,7 @@ describe('lineParser', () => {
   it('parses an aggTrade frame to a trade spanning its fill ids', () => {
     const parse = lineParser('frame');
 
-    expect(parse(RAW_AGG_TRADE, 1)).toStrictEqual({
-      symbol: 'BTCUSDT',
-      id: 3735683260,
-      lastId: 3735683262,
-      price: '61837.64000000',
-      qty: '0.25000000',
-      time: 1723161254089,
-      buyerIsMaker: false,
-    });
+    expect(parse(RAW_AGG_TRADE, 1)).toStrictEqual(AGG_TRADE);
   });
 
   it('returns null for a frame that carries no trade', () => {
@@ -126,8 +113,8 @@ describe('lineParser', () => {
   it('sets the line number on an error in a frame', () => {
     const parse = lineParser('frame');
 
-    const bad = parseError(() => parse(RAW_TRADE.replace('"p":"61837.63000000"', '"p":"-1"'), 7));
-    const notJson = parseError(() => parse('{"e":"trade",', 8));
+    const bad = parseErrorOf(() => parse(RAW_TRADE.replace('"p":"61837.63000000"', '"p":"-1"'), 7));
+    const notJson = parseErrorOf(() => parse('{"e":"trade",', 8));
 
     expect([bad.field, bad.line, bad.value]).toStrictEqual(['p', 7, '"-1"']);
     expect([notJson.field, notJson.line]).toStrictEqual(['frame', 8]);
@@ -145,8 +132,8 @@ describe('lineParser', () => {
   it('sets the line number on an error in a recorded line', () => {
     const parse = lineParser('recorded');
 
-    const noStamp = parseError(() => parse(RAW_TRADE, 4));
-    const badFrame = parseError(() =>
+    const noStamp = parseErrorOf(() => parse(RAW_TRADE, 4));
+    const badFrame = parseErrorOf(() =>
       parse(`1723161254087 ${RAW_TRADE.replace('"t":3735683259', '"t":-5')}`, 5),
     );
 
@@ -180,7 +167,7 @@ describe('lineParser', () => {
   it('sets the line number on an error in a trades row', () => {
     const parse = lineParser('trades-csv', 'BTCUSDT');
 
-    const err = parseError(() => parse(SPOT_TRADE_ROW.replace(',True,True', ',yes,True'), 12));
+    const err = parseErrorOf(() => parse(SPOT_TRADE_ROW.replace(',True,True', ',yes,True'), 12));
 
     expect([err.field, err.line]).toStrictEqual(['isBuyerMaker', 12]);
   });
@@ -192,15 +179,7 @@ describe('lineParser', () => {
     const header = parse(FUTURES_AGG_HEADER, 1);
     const futures = parse(FUTURES_AGG_ROW, 2);
 
-    expect(spot).toStrictEqual({
-      symbol: 'BTCUSDT',
-      id: 3735683260,
-      lastId: 3735683262,
-      price: '61837.64000000',
-      qty: '0.25000000',
-      time: 1723161254089,
-      buyerIsMaker: false,
-    });
+    expect(spot).toStrictEqual(AGG_TRADE);
     expect(header).toBeNull();
     expect(futures).toStrictEqual({
       symbol: 'BTCUSDT',
@@ -216,7 +195,7 @@ describe('lineParser', () => {
   it('sets the line number on an error in an aggTrades row', () => {
     const parse = lineParser('aggtrades-csv', 'BTCUSDT');
 
-    const err = parseError(() => parse('1,2.5,1,10,9,1723161254089,True,True', 3));
+    const err = parseErrorOf(() => parse('1,2.5,1,10,9,1723161254089,True,True', 3));
 
     expect([err.field, err.line]).toStrictEqual(['lastId', 3]);
   });
@@ -264,9 +243,9 @@ describe('lineParser', () => {
     const trades = lineParser('rest-trades', 'ETHBTC');
     const aggs = lineParser('rest-aggtrades', 'ETHBTC');
 
-    const badQty = parseError(() => trades(REST_TRADE.replace('"12.00000000"', '12'), 4));
-    const notJson = parseError(() => trades('{"id":28457,', 5));
-    const badLast = parseError(() => aggs(REST_AGG_TRADE.replace('"l":27781', '"l":27780'), 6));
+    const badQty = parseErrorOf(() => trades(REST_TRADE.replace('"12.00000000"', '12'), 4));
+    const notJson = parseErrorOf(() => trades('{"id":28457,', 5));
+    const badLast = parseErrorOf(() => aggs(REST_AGG_TRADE.replace('"l":27781', '"l":27780'), 6));
 
     expect([badQty.field, badQty.line]).toStrictEqual(['qty', 4]);
     expect([notJson.field, notJson.line]).toStrictEqual(['record', 5]);
@@ -277,8 +256,8 @@ describe('lineParser', () => {
   it.each(['trades-csv', 'aggtrades-csv', 'rest-trades', 'rest-aggtrades'] as const)(
     'requires a symbol for %s',
     (format) => {
-      const missing = parseError(() => lineParser(format));
-      const empty = parseError(() => lineParser(format, ''));
+      const missing = parseErrorOf(() => lineParser(format));
+      const empty = parseErrorOf(() => lineParser(format, ''));
 
       expect(missing.field).toBe('symbol');
       expect(missing.code).toBe('BAD_RECORD');
@@ -290,7 +269,7 @@ describe('lineParser', () => {
   it('refuses a symbol with a separator for CSV input', () => {
     const parse = lineParser('trades-csv', 'BTC,USDT');
 
-    const err = parseError(() => parse(SPOT_TRADE_ROW, 1));
+    const err = parseErrorOf(() => parse(SPOT_TRADE_ROW, 1));
 
     expect(err.field).toBe('symbol');
   });
