@@ -42,3 +42,13 @@ export function errorSummary(
 ): { field: string; line: number | undefined }[] {
   return errors.map((e) => ({ field: e.field, line: e.line }));
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}

@@ -1,0 +1,21 @@
+/**
+ * The registry of stand-ins the launcher can start: how to start each one and which standard
+ * variables point a client at it. The one place that picks the implementation per service.
+ */
+import { startDynamoDb } from './dynamodb.js';
+import type { FaultController, ServiceName } from './faults.js';
+import type { RunningHttpService, StandInOptions } from './http-service.js';
+import { startS3 } from './s3.js';
+import { startSqs } from './sqs/index.js';
+
+export interface StandIn {
+  start(faults: FaultController, options: StandInOptions): Promise<RunningHttpService>;
+  /** The variables a client needs to reach the running stand-in. */
+  env(running: RunningHttpService): Record<string, string>;
+}
+
+export const STAND_INS: Partial<Record<ServiceName, StandIn>> = {
+  sqs: { start: startSqs, env: (r) => ({ AWS_ENDPOINT_URL_SQS: r.url }) },
+  dynamodb: { start: startDynamoDb, env: (r) => ({ AWS_ENDPOINT_URL_DYNAMODB: r.url }) },
+  s3: { start: startS3, env: (r) => ({ AWS_ENDPOINT_URL_S3: r.url }) },
+};
