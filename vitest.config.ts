@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // No test reaches the network: the Google clients must not probe the GCE metadata server.
+    env: { METADATA_SERVER_DETECTION: 'none' },
   },
 });

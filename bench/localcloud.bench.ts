@@ -1,14 +1,16 @@
 /**
- * Stand-in capacity on one core. The stand-in runs alone in a child process; this process drives
- * it with a lean HTTP client speaking the AWS JSON protocol directly (the official SDK spends about
- * ten times more CPU per call than the stand-in, so it would measure itself). The figure is
- * messages per second of the stand-in's own CPU time: what one core running the stand-in sustains.
+ * Stand-in capacity on one core. Each stand-in runs alone in a child process and the figure is
+ * messages per second of the stand-in's own CPU time: what one core running it sustains. SQS is
+ * driven by a lean HTTP client speaking the AWS JSON protocol directly (the official SDK spends
+ * about ten times more CPU per call than the stand-in, so it would measure itself); Pub/Sub by
+ * the official client, whose cost stays in this process.
  *
  *   npm run --silent bench:localcloud [-- --seconds 8 --workers 16]
  *
  * SQS: each worker loops SendMessageBatch (10) → ReceiveMessage (10) → DeleteMessageBatch (10).
- * Baseline, same run, same client: a server process that answers the three calls with canned
- * responses and does no queue work, i.e. the cost of Node's HTTP and JSON alone.
+ * Pub/Sub: publish (client batching) → StreamingPull → ack, through @google-cloud/pubsub.
+ * Baselines, same run, same clients: server processes that answer with canned responses of the
+ * same size and keep no queue or subscription state, i.e. the cost of the transport alone.
  * Last line: JSON with the figures.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,10 +18,19 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { PubSub } from '@google-cloud/pubsub';
+import * as grpc from '@grpc/grpc-js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, workers: { type: 'string', default: '16' } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    workers: { type: 'string', default: '16' },
+    'pubsub-messages': { type: 'string', default: '40000' },
+  },
 });
+const pubsubMessagesTarget = Number(values['pubsub-messages']);
+// Local only: keep the Google client from probing the GCE metadata server.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 const seconds = Number(values.seconds);
 const workers = Number(values.workers);
 const BODY = JSON.stringify({
@@ -40,9 +51,9 @@ interface ServerProcess {
   cpuMicros(): Promise<number>;
 }
 
-async function startServer(kind: 'sqs' | 'canned'): Promise<ServerProcess> {
+async function startServer(script: string, kind: string): Promise<ServerProcess> {
   const tsx = join(import.meta.dirname, '../node_modules/.bin/tsx');
-  const child = spawn(tsx, [join(import.meta.dirname, 'support/sqs-server.ts'), kind], {
+  const child = spawn(tsx, [join(import.meta.dirname, 'support', script), kind], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
@@ -138,13 +149,60 @@ async function measure(server: ServerProcess): Promise<Measurement> {
   return { endToEnd: counted / wall, serverMicrosPerMessage, perCore: 1e6 / serverMicrosPerMessage };
 }
 
-async function run(kind: 'sqs' | 'canned'): Promise<Measurement> {
-  const server = await startServer(kind);
+async function run(
+  script: string,
+  kind: string,
+  measureWith: (server: ServerProcess) => Promise<Measurement>,
+): Promise<Measurement> {
+  const server = await startServer(script, kind);
   try {
-    return await measure(server);
+    return await measureWith(server);
   } finally {
     server.child.kill();
   }
+}
+
+/** Publishes with client batching and acks every message from a streaming pull. */
+async function measurePubSub(server: ServerProcess): Promise<Measurement> {
+  const pubsub = new PubSub({
+    projectId: 'bench',
+    servicePath: '127.0.0.1',
+    port: server.port,
+    sslCreds: grpc.credentials.createInsecure(),
+  });
+  const [created] = await pubsub.createTopic('bench');
+  await created.createSubscription('bench-sub', { ackDeadlineSeconds: 60 });
+  const topic = pubsub.topic('bench', { batching: { maxMessages: 1000, maxMilliseconds: 5 } });
+  const subscription = pubsub.subscription('bench-sub', { flowControl: { maxMessages: 5000 } });
+  let acked = 0;
+  subscription.on('message', (m) => {
+    m.ack();
+    acked++;
+  });
+  await new Promise((r) => setTimeout(r, 500)); // let the streams open
+  const data = Buffer.from(BODY);
+  const publish = async (n: number) => {
+    for (let i = 0; i < n; i += 1000) {
+      await Promise.all(Array.from({ length: Math.min(1000, n - i) }, () => topic.publishMessage({ data })));
+    }
+  };
+  const waitAcked = async (n: number) => {
+    while (acked < n) await new Promise((r) => setTimeout(r, 10));
+  };
+  await publish(2000); // warm-up, not counted
+  await waitAcked(2000);
+  const total = Math.round(pubsubMessagesTarget);
+  const cpu0 = await server.cpuMicros();
+  const t0 = performance.now();
+  await publish(total);
+  await waitAcked(2000 + total);
+  await new Promise((r) => setTimeout(r, 200)); // the last acks reach the server
+  const cpu1 = await server.cpuMicros();
+  const wall = (performance.now() - t0 - 200) / 1000;
+  await subscription.close();
+  await pubsub.close();
+  const serverMicrosPerMessage = (cpu1 - cpu0) / total;
+  return { endToEnd: total / wall, serverMicrosPerMessage, perCore: 1e6 / serverMicrosPerMessage };
 }
 
 const line = (label: string, m: Measurement) =>
@@ -153,17 +211,31 @@ const line = (label: string, m: Measurement) =>
 console.log(
   `SQS: ${workers} loops of SendMessageBatch(10) → ReceiveMessage(10) → DeleteMessageBatch, ${seconds} s each, node ${process.version}`,
 );
-const baseline = await run('canned');
-const sqs = await run('sqs');
+const baseline = await run('sqs-server.ts', 'canned', measure);
+const sqs = await run('sqs-server.ts', 'sqs', measure);
 console.log(line('baseline: canned server, no queue work', baseline));
 console.log(line('SQS stand-in', sqs));
 console.log(
   `SQS stand-in per core: ${((sqs.perCore / baseline.perCore) * 100).toFixed(0)}% of the baseline; target >= 20000 messages/s`,
+);
+
+console.log(
+  `\nPub/Sub: ${pubsubMessagesTarget} messages published (batches of up to 1000), streaming pull, ack each`,
+);
+const pubsubBaseline = await run('pubsub-server.ts', 'canned', measurePubSub);
+const pubsub = await run('pubsub-server.ts', 'pubsub', measurePubSub);
+console.log(line('baseline: canned gRPC relay, no subscription state', pubsubBaseline));
+console.log(line('Pub/Sub stand-in', pubsub));
+console.log(
+  `Pub/Sub stand-in per core: ${((pubsub.perCore / pubsubBaseline.perCore) * 100).toFixed(0)}% of the baseline; target >= 20000 messages/s`,
 );
 console.log(
   JSON.stringify({
     sqsMessagesPerSec: Math.round(sqs.perCore),
     sqsEndToEndMessagesPerSec: Math.round(sqs.endToEnd),
     sqsBaselineMessagesPerSec: Math.round(baseline.perCore),
+    pubsubMessagesPerSec: Math.round(pubsub.perCore),
+    pubsubEndToEndMessagesPerSec: Math.round(pubsub.endToEnd),
+    pubsubBaselineMessagesPerSec: Math.round(pubsubBaseline.perCore),
   }),
 );

@@ -9,8 +9,9 @@
 import { LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY } from './aws-local.js';
 import { type ControlServer, startControlServer } from './control.js';
 import { FaultController, SERVICES, type ServiceName } from './faults.js';
-import type { RunningHttpService, StandInOptions } from './http-service.js';
-import { STAND_INS } from './stand-ins.js';
+import { LOCAL_PROJECT_ID } from './gcp-local.js';
+import type { StandInOptions } from './http-service.js';
+import { type RunningStandIn, STAND_INS } from './stand-ins.js';
 
 export interface LocalCloudOptions {
   readonly host?: string;
@@ -28,7 +29,7 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   /** NAME → value for every variable a client needs, e.g. AWS_ENDPOINT_URL_SQS. */
   readonly env: Readonly<Record<string, string>>;
-  /** Base URL of each running service. */
+  /** Base URL of each HTTP service; host:port of each gRPC service. */
   readonly endpoints: Readonly<Partial<Record<ServiceName, string>>>;
   readonly faults: FaultController;
   readonly controlUrl: string | undefined;
@@ -46,7 +47,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const faults = options.faults ?? new FaultController();
   const host = options.host ?? '127.0.0.1';
   const wanted = options.services ?? availableServices();
-  const running = new Map<ServiceName, RunningHttpService>();
+  const running = new Map<ServiceName, RunningStandIn>();
   const env: Record<string, string> = {};
   try {
     for (const service of wanted) {
@@ -67,6 +68,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
     });
+  }
+  if (wanted.some((s) => s === 'pubsub' || s === 'firestore' || s === 'storage')) {
+    env.GOOGLE_CLOUD_PROJECT = LOCAL_PROJECT_ID;
+    // The Google clients otherwise probe the GCE metadata server, which does not exist here.
+    env.METADATA_SERVER_DETECTION = 'none';
   }
   let control: ControlServer | undefined;
   if (options.controlPort !== undefined && options.controlPort !== false) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PubSub } from '@google-cloud/pubsub';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availableServices, type LocalCloud, startLocalCloud } from '../../localcloud/launcher.js';
 
@@ -60,6 +61,26 @@ describe('startLocalCloud', () => {
       sqs: { CreateQueue: 1, ListQueues: 1 },
       s3: { CreateBucket: 1 },
     });
+  });
+
+  it('starts the Pub/Sub stand-in where the official client finds it through PUBSUB_EMULATOR_HOST', async () => {
+    const cloud = await start({ services: ['pubsub'] });
+    const saved = process.env.PUBSUB_EMULATOR_HOST;
+    process.env.PUBSUB_EMULATOR_HOST = cloud.env.PUBSUB_EMULATOR_HOST;
+    const pubsub = new PubSub({ projectId: cloud.env.GOOGLE_CLOUD_PROJECT });
+    try {
+      await pubsub.createTopic('trades');
+      const [topics] = await pubsub.getTopics();
+
+      expect(cloud.env.PUBSUB_EMULATOR_HOST).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(cloud.env.GOOGLE_CLOUD_PROJECT).toBe('local-project');
+      expect(topics.map((t) => t.name)).toEqual(['projects/local-project/topics/trades']);
+      expect(cloud.faults.total('pubsub', 'CreateTopic')).toBe(1);
+    } finally {
+      await pubsub.close();
+      if (saved === undefined) delete process.env.PUBSUB_EMULATOR_HOST;
+      else process.env.PUBSUB_EMULATOR_HOST = saved;
+    }
   });
 
   it('runs two clouds side by side on free ports', async () => {

@@ -53,6 +53,8 @@ describe('localcloud command', () => {
         'AWS_REGION',
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
+        'PUBSUB_EMULATOR_HOST',
+        'GOOGLE_CLOUD_PROJECT',
         'LOCALCLOUD_CONTROL_URL',
       ]),
     );

@@ -1,0 +1,70 @@
+/**
+ * A server process for the localcloud benchmark: the Pub/Sub stand-in, or a canned gRPC server
+ * that relays each published message straight into an open StreamingPull stream with no
+ * subscription state, acks, deadlines or redelivery (the baseline: gRPC and protobuf alone).
+ * Prints its port, then answers "cpu" IPC messages with its CPU time in microseconds.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { FaultController } from '../../localcloud/faults.js';
+import { startPubSub } from '../../localcloud/pubsub/index.js';
+import { pubsubServices } from '../../localcloud/pubsub/wire.js';
+
+type Call = grpc.ServerDuplexStream<unknown, unknown>;
+type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
+
+async function canned(): Promise<number> {
+  const streams: Call[] = [];
+  let next = 0;
+  let ids = 0;
+  const echo: Unary = (call, cb) => cb(null, call.request);
+  const server = new grpc.Server();
+  const { publisher, subscriber } = pubsubServices();
+  server.addService(publisher, {
+    CreateTopic: echo,
+    Publish: ((call, cb) => {
+      const { messages } = call.request as { messages: Record<string, unknown>[] };
+      const messageIds = messages.map(() => String(++ids));
+      const stream = streams[next++ % Math.max(1, streams.length)];
+      stream?.write({
+        receivedMessages: messages.map((m, i) => ({
+          ackId: `a${messageIds[i]}`,
+          message: {
+            ...m,
+            messageId: messageIds[i],
+            publishTime: { seconds: Math.floor(Date.now() / 1000), nanos: 0 },
+          },
+        })),
+      });
+      cb(null, { messageIds });
+    }) as Unary,
+  });
+  server.addService(subscriber, {
+    CreateSubscription: echo,
+    GetSubscription: echo,
+    ModifyAckDeadline: ((_call, cb) => cb(null, {})) as Unary,
+    Acknowledge: ((_call, cb) => cb(null, {})) as Unary,
+    StreamingPull: (call: Call) => {
+      streams.push(call);
+      call.on('data', () => {});
+      call.on('end', () => call.end());
+      call.on('error', () => {});
+    },
+  });
+  return new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+      err ? reject(err) : resolve(port),
+    ),
+  );
+}
+
+const port =
+  process.argv[2] === 'canned'
+    ? await canned()
+    : (await startPubSub(new FaultController(), { port: 0 })).port;
+process.on('message', (msg) => {
+  if (msg === 'cpu') {
+    const u = process.cpuUsage();
+    process.send?.(u.user + u.system);
+  }
+});
+process.stdout.write(`${port}\n`);

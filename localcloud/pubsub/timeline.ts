@@ -1,0 +1,67 @@
+/**
+ * Everything of a subscription that is due at a time (ack deadlines, retry backoffs, delayed
+ * duplicates) in one min-heap, with one timer set for the earliest. Every operation that needs
+ * the present also catches up itself, so a late timer changes nothing.
+ */
+import { Schedule, type Scheduled } from '../sqs/schedule.js';
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class Timeline<T extends Scheduled> {
+  private readonly heap = new Schedule<T>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private closed = false;
+
+  constructor(
+    private readonly clock: () => number,
+    /** Called for each item whose time has come, earliest first, after it left the heap. */
+    private readonly onDue: (item: T, now: number) => void,
+  ) {}
+
+  add(item: T): void {
+    this.heap.add(item);
+    this.arm();
+  }
+
+  /** Moves an item after its time changed. */
+  update(item: T): void {
+    this.heap.update(item);
+    this.arm();
+  }
+
+  remove(item: T): void {
+    this.heap.remove(item);
+  }
+
+  catchUp(now: number): void {
+    for (let top = this.heap.peek(); top !== undefined && top.visibleAt <= now; top = this.heap.peek()) {
+      this.heap.pop();
+      this.onDue(top, now);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.heap.clear();
+  }
+
+  private arm(): void {
+    const top = this.heap.peek();
+    if (top === undefined || this.closed || top.visibleAt >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = top.visibleAt;
+    const delay = Math.min(Math.max(0, top.visibleAt - this.clock()), MAX_TIMER_MS);
+    this.timer = setTimeout(() => this.onTimer(), delay);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.catchUp(this.clock());
+    this.arm();
+  }
+}
