@@ -17,7 +17,7 @@ export interface LocalCloudOptions {
   readonly host?: string;
   /** Fixed ports per service; the rest get free ports. */
   readonly ports?: Partial<Record<ServiceName, number>>;
-  /** Keep state across restarts where a stand-in can (SQS, DynamoDB, S3); in memory otherwise. */
+  /** Keep state across restarts where a stand-in can (SQS, DynamoDB, S3, Cloud Storage); in memory otherwise. */
   readonly dataDir?: string;
   /** Services to start; default every available one. */
   readonly services?: readonly ServiceName[];

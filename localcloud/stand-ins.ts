@@ -4,6 +4,8 @@
  */
 import { startDynamoDb } from './dynamodb.js';
 import type { FaultController, ServiceName } from './faults.js';
+import { startFirestore } from './firestore/index.js';
+import { startStorage } from './gcs/index.js';
 import type { RunningHttpService, StandInOptions } from './http-service.js';
 import { startPubSub } from './pubsub/index.js';
 import { startS3 } from './s3.js';
@@ -24,4 +26,6 @@ export const STAND_INS: Partial<Record<ServiceName, StandIn>> = {
   s3: { start: startS3, env: (r) => ({ AWS_ENDPOINT_URL_S3: r.url }) },
   // The gRPC stand-ins' url is host:port, the form the *_EMULATOR_HOST variables take.
   pubsub: { start: startPubSub, env: (r) => ({ PUBSUB_EMULATOR_HOST: r.url }) },
+  firestore: { start: startFirestore, env: (r) => ({ FIRESTORE_EMULATOR_HOST: r.url }) },
+  storage: { start: startStorage, env: (r) => ({ STORAGE_EMULATOR_HOST: r.url }) },
 };

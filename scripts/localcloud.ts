@@ -15,7 +15,7 @@ const USAGE = `usage: localcloud [--print-env] [--data-dir DIR] [--host HOST] [-
 
 Starts local stand-ins for the cloud services on loopback and runs until SIGINT or SIGTERM.
   --print-env       print "export NAME=value" for every client variable, then "ready"
-  --data-dir        keep state there across restarts (SQS, DynamoDB, S3); default in memory
+  --data-dir        keep state there across restarts (SQS, DynamoDB, S3, Cloud Storage); default in memory
   --host            address to listen on (default 127.0.0.1)
   --services        comma-separated subset of: ${availableServices().join(', ')}
   --port            fixed port for a service, e.g. --port sqs=9324 (default: a free port)

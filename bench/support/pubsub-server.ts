@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { FaultController } from '../../localcloud/faults.js';
 import { startPubSub } from '../../localcloud/pubsub/index.js';
 import { pubsubServices } from '../../localcloud/pubsub/wire.js';
+import { serveCpuOverIpc } from './server-process.js';
 
 type Call = grpc.ServerDuplexStream<unknown, unknown>;
 type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
@@ -61,10 +62,4 @@ const port =
   process.argv[2] === 'canned'
     ? await canned()
     : (await startPubSub(new FaultController(), { port: 0 })).port;
-process.on('message', (msg) => {
-  if (msg === 'cpu') {
-    const u = process.cpuUsage();
-    process.send?.(u.user + u.system);
-  }
-});
-process.stdout.write(`${port}\n`);
+serveCpuOverIpc(port);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { FaultController } from '../../localcloud/faults.js';
 import { startSqs } from '../../localcloud/sqs/index.js';
+import { serveCpuOverIpc } from './server-process.js';
 
 const kind = process.argv[2];
 
@@ -59,10 +60,4 @@ async function canned(): Promise<number> {
 }
 
 const port = kind === 'canned' ? await canned() : (await startSqs(new FaultController(), { port: 0 })).port;
-process.on('message', (msg) => {
-  if (msg === 'cpu') {
-    const u = process.cpuUsage();
-    process.send?.(u.user + u.system);
-  }
-});
-process.stdout.write(`${port}\n`);
+serveCpuOverIpc(port);

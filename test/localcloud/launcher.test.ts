@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
+import { Storage } from '@google-cloud/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availableServices, type LocalCloud, startLocalCloud } from '../../localcloud/launcher.js';
 
@@ -80,6 +82,35 @@ describe('startLocalCloud', () => {
       await pubsub.close();
       if (saved === undefined) delete process.env.PUBSUB_EMULATOR_HOST;
       else process.env.PUBSUB_EMULATOR_HOST = saved;
+    }
+  });
+
+  it('starts Firestore and Cloud Storage where the official clients find them', async () => {
+    const cloud = await start({ services: ['firestore', 'storage'] });
+    const db = new Firestore({
+      projectId: cloud.env.GOOGLE_CLOUD_PROJECT,
+      host: cloud.env.FIRESTORE_EMULATOR_HOST,
+      ssl: false,
+    });
+    const storage = new Storage({
+      apiEndpoint: cloud.env.STORAGE_EMULATOR_HOST,
+      projectId: cloud.env.GOOGLE_CLOUD_PROJECT,
+    });
+    try {
+      await db.doc('candles/BTCUSDT-1m-1723161300000').set({ close: '61828.00000000' });
+      const [bucket] = await storage.createBucket('trade-archive');
+      await bucket.file('BTCUSDT/3735683259.json').save('{"v":1}', { resumable: false });
+      const snapshot = await db.doc('candles/BTCUSDT-1m-1723161300000').get();
+      const [content] = await bucket.file('BTCUSDT/3735683259.json').download();
+
+      expect(cloud.env.FIRESTORE_EMULATOR_HOST).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(cloud.env.STORAGE_EMULATOR_HOST).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(snapshot.get('close')).toBe('61828.00000000');
+      expect(content.toString()).toBe('{"v":1}');
+      expect(cloud.faults.total('firestore')).toBeGreaterThanOrEqual(2);
+      expect(cloud.faults.total('storage')).toBeGreaterThanOrEqual(3);
+    } finally {
+      await db.terminate();
     }
   });
 

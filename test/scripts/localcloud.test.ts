@@ -54,6 +54,8 @@ describe('localcloud command', () => {
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',
         'PUBSUB_EMULATOR_HOST',
+        'FIRESTORE_EMULATOR_HOST',
+        'STORAGE_EMULATOR_HOST',
         'GOOGLE_CLOUD_PROJECT',
         'LOCALCLOUD_CONTROL_URL',
       ]),

@@ -1,0 +1,193 @@
+/**
+ * The write methods: Commit (atomic, optionally ending a transaction after checking its reads),
+ * BatchWrite (each write applied on its own, with a status per write, as BulkWriter expects),
+ * BeginTransaction and Rollback, and the single-document CreateDocument, UpdateDocument and
+ * DeleteDocument, which are one-write commits.
+ */
+import { randomBytes } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { GrpcStatusError } from '../grpc-service.js';
+import { wireTime } from './clock.js';
+import { encodeDocument, parseMask } from './documents.js';
+import { invalidArgument } from './errors.js';
+import { checkCollectionId, parseDatabase, parseDocumentName, parseParent } from './names.js';
+import type { Engine } from './reads.js';
+import type { Database } from './store.js';
+import type { Transaction } from './transactions.js';
+import type {
+  DocumentMask,
+  Precondition,
+  TransactionOptions,
+  WireDocument,
+  WireWrite,
+  WireWriteResult,
+} from './wire.js';
+import { applyWrites, checkWriteCount, type ParsedWrite, parseWrite } from './writes.js';
+
+interface CommitRequest {
+  database?: string;
+  writes?: WireWrite[];
+  transaction?: Uint8Array;
+}
+
+export function beginTransaction(engine: Engine) {
+  return (request: { database?: string; options?: TransactionOptions }) => {
+    const db = engine.store.database(parseDatabase(request.database));
+    return { transaction: engine.transactions.begin(db, request.options).id };
+  };
+}
+
+export function rollback(engine: Engine) {
+  return (request: { database?: string; transaction?: Uint8Array }) => {
+    const database = parseDatabase(request.database);
+    if (request.transaction === undefined || request.transaction.length === 0) {
+      throw invalidArgument('Rollback needs a transaction');
+    }
+    engine.transactions.end(request.transaction, database);
+    return {};
+  };
+}
+
+export function commit(engine: Engine) {
+  return (request: CommitRequest) => {
+    const database = parseDatabase(request.database);
+    const wire = request.writes ?? [];
+    checkWriteCount(wire.length);
+    const db = engine.store.database(database);
+    const id = request.transaction;
+    if (id === undefined || id.length === 0)
+      return commitWrites(
+        engine,
+        db,
+        wire.map((w) => parseWrite(w, database)),
+      );
+    const tx = engine.transactions.take(id, database);
+    try {
+      const writes = wire.map((w) => parseWrite(w, database));
+      checkTransaction(engine, tx, db, writes);
+      return commitWrites(engine, db, writes);
+    } finally {
+      engine.transactions.finish(tx);
+    }
+  };
+}
+
+function checkTransaction(
+  engine: Engine,
+  tx: Transaction,
+  db: Database,
+  writes: readonly ParsedWrite[],
+): void {
+  if (tx.readOnlyAt !== undefined && writes.length > 0) {
+    throw invalidArgument('Cannot modify entities in a read-only transaction');
+  }
+  engine.transactions.validate(tx, db);
+}
+
+function commitWrites(engine: Engine, db: Database, writes: readonly ParsedWrite[]) {
+  const time = engine.clock.commitTime();
+  const writeResults = applyWrites(db, writes, time);
+  return { writeResults, commitTime: wireTime(time) };
+}
+
+export function batchWrite(engine: Engine) {
+  return (request: { database?: string; writes?: WireWrite[] }) => {
+    const database = parseDatabase(request.database);
+    const wire = request.writes ?? [];
+    checkWriteCount(wire.length);
+    const db = engine.store.database(database);
+    const seen = new Set<string>();
+    const writeResults: Partial<WireWriteResult>[] = [];
+    const statuses: { code: number; message: string }[] = [];
+    for (const w of wire) {
+      try {
+        const parsed = parseWrite(w, database);
+        if (seen.has(parsed.path))
+          throw invalidArgument(`BatchWrite has more than one write to ${parsed.name}`);
+        seen.add(parsed.path);
+        writeResults.push(applyWrites(db, [parsed], engine.clock.commitTime())[0]!);
+        statuses.push({ code: status.OK, message: '' });
+      } catch (err) {
+        if (!(err instanceof GrpcStatusError)) throw err;
+        writeResults.push({});
+        statuses.push({ code: err.code, message: err.message });
+      }
+    }
+    return { writeResults, status: statuses };
+  };
+}
+
+export function deleteDocument(engine: Engine) {
+  return (request: { name?: string; currentDocument?: Precondition }) => {
+    const { database } = parseDocumentName(request.name);
+    const write: WireWrite = {
+      operation: 'delete',
+      delete: request.name,
+      currentDocument: request.currentDocument,
+    };
+    commitWrites(engine, engine.store.database(database), [parseWrite(write, database)]);
+    return {};
+  };
+}
+
+interface UpdateDocumentRequest {
+  document?: WireDocument;
+  updateMask?: DocumentMask;
+  mask?: DocumentMask;
+  currentDocument?: Precondition;
+}
+
+export function updateDocument(engine: Engine) {
+  return (request: UpdateDocumentRequest) => {
+    const { database, path } = parseDocumentName(request.document?.name);
+    const write: WireWrite = {
+      operation: 'update',
+      update: request.document,
+      updateMask: request.updateMask,
+      currentDocument: request.currentDocument,
+    };
+    return writeOne(engine, database, path, write, request.mask);
+  };
+}
+
+interface CreateDocumentRequest {
+  parent?: string;
+  collectionId?: string;
+  documentId?: string;
+  document?: WireDocument;
+  mask?: DocumentMask;
+}
+
+export function createDocument(engine: Engine) {
+  return (request: CreateDocumentRequest) => {
+    const parent = parseParent(request.parent);
+    const collection = checkCollectionId(request.collectionId);
+    const id = request.documentId === undefined || request.documentId === '' ? autoId() : request.documentId;
+    const name = `${request.parent}/${collection}/${id}`;
+    const { database, path } = parseDocumentName(name);
+    const write: WireWrite = {
+      operation: 'update',
+      update: { ...request.document, name },
+      currentDocument: { conditionType: 'exists', exists: false },
+    };
+    if (parent.database !== database) throw invalidArgument(`invalid parent ${request.parent}`);
+    return writeOne(engine, database, path, write, request.mask);
+  };
+}
+
+function writeOne(engine: Engine, database: string, path: string, write: WireWrite, mask?: DocumentMask) {
+  const db = engine.store.database(database);
+  commitWrites(engine, db, [parseWrite(write, database)]);
+  return encodeDocument(db.get(path)!, parseMask(mask));
+}
+
+/** Ids like the client's own: 20 characters from the 62 letters and digits. */
+function autoId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let id = '';
+  while (id.length < 20) {
+    // 248 is the largest multiple of 62 below 256: rejecting the rest keeps every letter equally likely.
+    for (const b of randomBytes(32)) if (b < 248 && id.length < 20) id += alphabet[b % 62];
+  }
+  return id;
+}
