@@ -7,7 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 import { FaultController } from '../../localcloud/faults.js';
 import { startFirestore } from '../../localcloud/firestore/index.js';
 import { googleCommonProtosDir, loadProto, packageDir, serviceDefinition } from '../../localcloud/protos.js';
-import { serveCpuOverIpc } from './server-process.js';
+import { bindCanned } from './grpc-bind.js';
+import { serveChosen } from './server-process.js';
 
 type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
 
@@ -24,15 +25,7 @@ async function canned(): Promise<number> {
     cb(null, { writeResults: writes.map(() => ({ updateTime: time })), commitTime: time });
   };
   server.addService(serviceDefinition(root, 'google.firestore.v1.Firestore'), { Commit: commit });
-  return new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(err) : resolve(port),
-    ),
-  );
+  return bindCanned(server);
 }
 
-const port =
-  process.argv[2] === 'canned'
-    ? await canned()
-    : (await startFirestore(new FaultController(), { port: 0 })).port;
-serveCpuOverIpc(port);
+await serveChosen(canned, () => startFirestore(new FaultController(), { port: 0 }));

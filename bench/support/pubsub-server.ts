@@ -8,7 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { FaultController } from '../../localcloud/faults.js';
 import { startPubSub } from '../../localcloud/pubsub/index.js';
 import { pubsubServices } from '../../localcloud/pubsub/wire.js';
-import { serveCpuOverIpc } from './server-process.js';
+import { bindCanned } from './grpc-bind.js';
+import { serveChosen } from './server-process.js';
 
 type Call = grpc.ServerDuplexStream<unknown, unknown>;
 type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
@@ -51,15 +52,7 @@ async function canned(): Promise<number> {
       call.on('error', () => {});
     },
   });
-  return new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
-      err ? reject(err) : resolve(port),
-    ),
-  );
+  return bindCanned(server);
 }
 
-const port =
-  process.argv[2] === 'canned'
-    ? await canned()
-    : (await startPubSub(new FaultController(), { port: 0 })).port;
-serveCpuOverIpc(port);
+await serveChosen(canned, () => startPubSub(new FaultController(), { port: 0 }));

@@ -72,6 +72,18 @@ export function serveCpuOverIpc(port: number): void {
   process.stdout.write(`${port}\n`);
 }
 
+/**
+ * For the child: starts the canned baseline when the parent asked for it ("canned" as the first
+ * argument), else the stand-in itself, then announces the port and answers "cpu" requests.
+ */
+export async function serveChosen(
+  canned: () => Promise<number>,
+  standIn: () => Promise<{ readonly port: number }>,
+): Promise<void> {
+  const port = process.argv[2] === 'canned' ? await canned() : (await standIn()).port;
+  serveCpuOverIpc(port);
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,10 +8,10 @@
  * attempts reach the policy's maximum. On an ordered subscription a failure sends the key's batch
  * from that message on back to the front of its lane, so the key's order holds.
  */
-import { Fifo } from './fifo.js';
+import { Deque } from '../structures/deque.js';
+import { Timeline } from '../structures/timeline.js';
 import { Entry, type Holder, KeyLane, type StoredMessage } from './message.js';
 import { backoffMs, type DeliveryPolicy } from './policy.js';
-import { Timeline } from './timeline.js';
 
 export interface BacklogHooks {
   readonly clock: () => number;
@@ -29,7 +29,7 @@ export interface BacklogHooks {
 export const DUPLICATE_DELAY_MS = 1000;
 
 export class Backlog {
-  private readonly queue = new Fifo<Entry | KeyLane>();
+  private readonly queue = new Deque<Entry | KeyLane>();
   private readonly timeline: Timeline<Entry | KeyLane>;
   private readonly leases = new Map<string, Entry>();
   private readonly lanes = new Map<string, KeyLane>();

@@ -7,9 +7,9 @@
  * `pull.ts` and `streaming-pull.ts`; `registry.ts` holds topics and subscriptions and fans out
  * publishes (`publish.ts` checks them); `settings.ts`, `topics.ts` and `policy.ts` carry the
  * resource rules; `subscription.ts` feeds consumers and `push.ts` posts to push endpoints;
- * `backlog.ts` is one subscription's delivery bookkeeping (with `message.ts`, `timeline.ts` and
- * `fifo.ts`); `names.ts`, `ack-ids.ts`, `errors.ts` and `wire.ts` are the service's names, ack ids,
- * errors and message shapes. State is kept in memory only. See README.md.
+ * `backlog.ts` is one subscription's delivery bookkeeping (with `message.ts` and `../structures/`);
+ * `names.ts`, `ack-ids.ts`, `errors.ts` and `wire.ts` are the service's names, ack ids, errors and
+ * message shapes. State is kept in memory only. See README.md.
  */
 import type { FaultController } from '../faults.js';
 import { type RunningGrpcService, startGrpcService } from '../grpc-service.js';

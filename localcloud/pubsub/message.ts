@@ -4,8 +4,8 @@
  * entry per message with its own delivery state. Messages with an ordering key on an ordered
  * subscription wait in that key's lane, which hands them out one batch at a time.
  */
-import type { Scheduled } from '../sqs/schedule.js';
-import { Fifo } from './fifo.js';
+import { Deque } from '../structures/deque.js';
+import type { Scheduled } from '../structures/schedule.js';
 import type { Labels, PubsubMessage } from './wire.js';
 
 export interface StoredMessage {
@@ -65,7 +65,7 @@ export class KeyLane implements Scheduled {
   state: LaneState = 'idle';
   visibleAt = 0;
   heapIndex = -1;
-  readonly pending = new Fifo<Entry>();
+  readonly pending = new Deque<Entry>();
   /** The batch out now, in order; entries leave it only when the whole batch settles. */
   batch: Entry[] = [];
   /** Entries of the batch not yet acknowledged. */

@@ -4,7 +4,7 @@
  * subscriptions in place, pointing at `_deleted-topic_`, with their backlogs still deliverable.
  */
 import { AckIdMint } from './ack-ids.js';
-import { alreadyExists, invalidArgument, notFound } from './errors.js';
+import { alreadyExists, invalidArgument, notFound, type ResourceKind } from './errors.js';
 import type { Entry, StoredMessage } from './message.js';
 import { DELETED_TOPIC, idOf, parseName, parseProject, projectOf } from './names.js';
 import { forwardedMessage, storedMessages } from './publish.js';
@@ -62,10 +62,7 @@ export class Registry {
   }
 
   topic(name: string): TopicState {
-    parseName('topic', name);
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw notFound('topic', name);
-    return topic;
+    return lookup('topic', this.topics, name);
   }
 
   updateTopic(patch: WireTopic | null, mask: FieldMask | null): TopicState {
@@ -109,10 +106,7 @@ export class Registry {
   }
 
   subscription(name: string): Subscription {
-    parseName('subscription', name);
-    const subscription = this.subscriptions.get(name);
-    if (subscription === undefined) throw notFound('subscription', name);
-    return subscription;
+    return lookup('subscription', this.subscriptions, name);
   }
 
   updateSubscription(patch: WireSubscription | null, mask: FieldMask | null): Subscription {
@@ -193,6 +187,14 @@ export class Registry {
     this.fanOut(target, [forwardedMessage(forwarded, String(this.nextMessageId++), this.options.clock())]);
     return true;
   }
+}
+
+/** The named topic or subscription; a malformed name is refused before a missing one. */
+function lookup<T>(kind: ResourceKind, items: ReadonlyMap<string, T>, name: string): T {
+  parseName(kind, name);
+  const item = items.get(name);
+  if (item === undefined) throw notFound(kind, name);
+  return item;
 }
 
 /** Pages through items in name order; the token is the last name of the previous page. */

@@ -5,7 +5,7 @@
  * What lives here: `index.ts` starts it; `service.ts` and `wire.ts` are the HTTP and JSON side;
  * `actions.ts` maps each action to its handler in `queue-actions.ts`, `message-actions.ts` and
  * `batch-actions.ts`; `registry.ts` holds the queues and resolves URLs and ARNs; `queue.ts` is one
- * queue's message bookkeeping (with `deque.ts`, `schedule.ts`, `long-poll.ts`, `receipts.ts`);
+ * queue's message bookkeeping (with `long-poll.ts`, `receipts.ts` and `../structures/`);
  * `queue-settings.ts`, `message-content.ts`, `delivery.ts` and `checksums.ts` carry SQS's rules on
  * attributes, contents and digests; `persistence.ts` keeps state across restarts; `throughput.ts`
  * measures an endpoint for benchmarks. See README.md.

@@ -1,19 +1,9 @@
 /** One message as a queue holds it, with everything SQS reports about it on receive. */
+
+import type { Scheduled } from '../structures/schedule.js';
 import { type MessageAttributes, md5Hex, md5OfAttributes } from './checksums.js';
-import type { Scheduled } from './schedule.js';
 
 export type MessageState = 'ready' | 'delayed' | 'inflight' | 'gone';
-
-/** What a sender supplies; the rest is the queue's bookkeeping. */
-export interface MessageContent {
-  readonly id: string;
-  readonly body: string;
-  readonly attributes: MessageAttributes | undefined;
-  readonly traceHeader: string | undefined;
-  readonly groupId: string | undefined;
-  readonly sentAt: number;
-  readonly senderId: string;
-}
 
 export class StoredMessage implements Scheduled {
   readonly id: string;
@@ -58,3 +48,16 @@ export class StoredMessage implements Scheduled {
     return copy;
   }
 }
+
+/** The fields a sender supplies; the rest is the queue's bookkeeping. */
+export const CONTENT_FIELDS = [
+  'id',
+  'body',
+  'attributes',
+  'traceHeader',
+  'groupId',
+  'sentAt',
+  'senderId',
+] as const;
+
+export type MessageContent = Pick<StoredMessage, (typeof CONTENT_FIELDS)[number]>;

@@ -9,9 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MessageAttributes } from './checksums.js';
 import { SqsStoreError } from './errors.js';
-import { type MessageState, StoredMessage } from './message.js';
+import { CONTENT_FIELDS, StoredMessage } from './message.js';
 import type { SqsQueue } from './queue.js';
 import { QueueSettings } from './queue-settings.js';
 import type { QueueRegistry } from './registry.js';
@@ -27,22 +26,22 @@ interface SavedQueue {
   readonly messages: readonly SavedMessage[];
 }
 
-interface SavedMessage {
-  readonly id: string;
-  readonly body: string;
-  readonly attributes?: MessageAttributes;
-  readonly traceHeader?: string;
-  readonly groupId?: string;
-  readonly sentAt: number;
-  readonly senderId: string;
-  readonly deadLetterSourceArn?: string;
-  readonly receiveCount: number;
-  readonly firstReceivedAt: number;
-  readonly receivedAt: number;
-  readonly visibleAt: number;
-  readonly state: MessageState;
-  readonly handle?: string;
-}
+/** What a snapshot keeps of a message besides its content, which is enough to restore it. */
+const BOOKKEEPING_FIELDS = [
+  'deadLetterSourceArn',
+  'receiveCount',
+  'firstReceivedAt',
+  'receivedAt',
+  'visibleAt',
+  'state',
+  'handle',
+] as const;
+
+// A key JSON left out (an undefined value) reads back as undefined, as it was saved.
+type SavedMessage = Pick<
+  StoredMessage,
+  (typeof CONTENT_FIELDS)[number] | (typeof BOOKKEEPING_FIELDS)[number]
+>;
 
 export class SnapshotStore {
   private readonly file: string;
@@ -136,40 +135,19 @@ function saveQueue(queue: SqsQueue): SavedQueue {
 }
 
 function saveMessage(m: StoredMessage): SavedMessage {
-  return {
-    id: m.id,
-    body: m.body,
-    attributes: m.attributes,
-    traceHeader: m.traceHeader,
-    groupId: m.groupId,
-    sentAt: m.sentAt,
-    senderId: m.senderId,
-    deadLetterSourceArn: m.deadLetterSourceArn,
-    receiveCount: m.receiveCount,
-    firstReceivedAt: m.firstReceivedAt,
-    receivedAt: m.receivedAt,
-    visibleAt: m.visibleAt,
-    state: m.state,
-    handle: m.handle,
-  };
+  return pick(m, [...CONTENT_FIELDS, ...BOOKKEEPING_FIELDS]);
 }
 
 function restoreMessage(saved: SavedMessage): StoredMessage {
-  const m = new StoredMessage({
-    id: saved.id,
-    body: saved.body,
-    attributes: saved.attributes,
-    traceHeader: saved.traceHeader,
-    groupId: saved.groupId,
-    sentAt: saved.sentAt,
-    senderId: saved.senderId,
-  });
-  m.deadLetterSourceArn = saved.deadLetterSourceArn;
-  m.receiveCount = saved.receiveCount;
-  m.firstReceivedAt = saved.firstReceivedAt;
-  m.receivedAt = saved.receivedAt;
-  m.visibleAt = saved.visibleAt;
-  m.state = saved.state;
-  m.handle = saved.handle;
+  // The constructor reads only the sent content from `saved`; digests are computed afresh.
+  const m = new StoredMessage(saved);
+  Object.assign(m, pick(saved, BOOKKEEPING_FIELDS));
   return m;
+}
+
+/** The named fields of `source`, in the order named (which is the order JSON writes them in). */
+function pick<T, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = source[key];
+  return out;
 }

@@ -1,16 +1,16 @@
 /**
  * One standard queue: visible messages in arrival order, hidden ones (delayed or in flight) in a
  * schedule ordered by when they reappear, and the latest receipt handle of each received message.
- * One timer per queue, set for the earliest hidden message, brings messages back and wakes long
- * polls; every operation also catches up with the clock itself, so a late timer changes nothing.
+ * The schedule's one timer, set for the earliest hidden message, brings messages back and wakes
+ * long polls; every operation also catches up with the clock itself, so a late timer changes nothing.
  */
 import type { FaultController } from '../faults.js';
-import { Deque } from './deque.js';
+import { Deque } from '../structures/deque.js';
+import { Timeline } from '../structures/timeline.js';
 import { type Waiter, WaitList } from './long-poll.js';
 import type { StoredMessage } from './message.js';
 import { MAX_VISIBILITY_TIMEOUT, type QueueSettings } from './queue-settings.js';
 import type { ReceiptIssuer } from './receipts.js';
-import { Schedule } from './schedule.js';
 
 export interface QueueStats {
   readonly visible: number;
@@ -35,8 +35,6 @@ export interface QueueIdentity {
   readonly createdAt: number;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-
 export class SqsQueue {
   readonly name: string;
   readonly arn: string;
@@ -45,26 +43,26 @@ export class SqsQueue {
   modifiedAt: number;
   lastPurgedAt = 0;
   private readonly ready = new Deque<StoredMessage>();
-  private readonly hidden = new Schedule<StoredMessage>();
+  private readonly hidden: Timeline<StoredMessage>;
   private readonly handles = new Map<string, StoredMessage>();
   private readyCount = 0;
   private delayedCount = 0;
   private readonly waiters = new WaitList();
   private wakeQueued = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
   private closed = false;
 
   constructor(
     identity: QueueIdentity,
     readonly settings: QueueSettings,
     private readonly receipts: ReceiptIssuer,
-    private readonly clock: () => number = Date.now,
+    clock: () => number = Date.now,
   ) {
     this.name = identity.name;
     this.arn = identity.arn;
     this.createdAt = identity.createdAt;
     this.modifiedAt = identity.createdAt;
+    // Brings back each hidden message whose time has come.
+    this.hidden = new Timeline(clock, (message) => this.show(message));
   }
 
   /** Messages received and not yet visible again, as the in-flight limit counts them. */
@@ -78,7 +76,6 @@ export class SqsQueue {
       message.visibleAt = now + delaySeconds * 1000;
       this.delayedCount++;
       this.hidden.add(message);
-      this.arm();
     } else {
       this.show(message);
     }
@@ -86,7 +83,7 @@ export class SqsQueue {
 
   /** Delivers up to `max` visible messages, moving those past their receive limit aside. */
   take(max: number, plan: DeliveryPlan, now: number): StoredMessage[] {
-    this.catchUp(now);
+    this.hidden.catchUp(now);
     const taken: StoredMessage[] = [];
     const hideMs = plan.visibilityTimeout * 1000;
     const retentionMs = this.settings.retentionMs;
@@ -106,7 +103,6 @@ export class SqsQueue {
         if (plan.faults.duplicate('sqs')) this.hideCopy(message, now + hideMs);
       }
     }
-    this.arm();
     return taken;
   }
 
@@ -119,7 +115,7 @@ export class SqsQueue {
   }
 
   changeVisibility(handle: string, seconds: number, now: number): VisibilityChange {
-    this.catchUp(now);
+    this.hidden.catchUp(now);
     const message = this.handles.get(handle);
     if (message === undefined) return 'unknown';
     if (message.state !== 'inflight') return 'not-inflight';
@@ -131,7 +127,6 @@ export class SqsQueue {
     } else {
       message.visibleAt = visibleAt;
       this.hidden.update(message);
-      this.arm();
     }
     return 'changed';
   }
@@ -153,7 +148,7 @@ export class SqsQueue {
   }
 
   stats(now: number): QueueStats {
-    this.catchUp(now);
+    this.hidden.catchUp(now);
     this.dropExpired(now);
     return {
       visible: this.readyCount,
@@ -187,14 +182,12 @@ export class SqsQueue {
     }
     if (message.state === 'delayed') this.delayedCount++;
     this.hidden.add(message);
-    this.arm();
   }
 
   /** Stops the timer and answers every long poll with no messages. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.hidden.stop();
     this.waiters.expireAll();
   }
 
@@ -237,14 +230,6 @@ export class SqsQueue {
     message.state = 'gone';
   }
 
-  /** Brings back every hidden message whose time has come. */
-  private catchUp(now: number): void {
-    for (let top = this.hidden.peek(); top !== undefined && top.visibleAt <= now; top = this.hidden.peek()) {
-      this.hidden.pop();
-      this.show(top);
-    }
-  }
-
   private dropExpired(now: number): void {
     const retentionMs = this.settings.retentionMs;
     const expired: StoredMessage[] = [];
@@ -260,22 +245,5 @@ export class SqsQueue {
       this.wakeQueued = false;
       this.waiters.wake(() => this.readyCount > 0);
     });
-  }
-
-  private arm(): void {
-    const top = this.hidden.peek();
-    if (top === undefined || this.closed || top.visibleAt >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = top.visibleAt;
-    const delay = Math.min(Math.max(0, top.visibleAt - this.clock()), MAX_TIMER_MS);
-    this.timer = setTimeout(() => this.onTimer(), delay);
-    this.timer.unref();
-  }
-
-  private onTimer(): void {
-    this.timer = undefined;
-    this.timerAt = Number.POSITIVE_INFINITY;
-    this.catchUp(this.clock());
-    this.arm();
   }
 }

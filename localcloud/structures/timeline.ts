@@ -1,23 +1,33 @@
 /**
- * Everything of a subscription that is due at a time (ack deadlines, retry backoffs, delayed
- * duplicates) in one min-heap, with one timer set for the earliest. Every operation that needs
- * the present also catches up itself, so a late timer changes nothing.
+ * A schedule with one timer set for its earliest entry, calling back for each entry whose time has
+ * come: an SQS queue's reappearing messages, a Pub/Sub subscription's deadlines and backoffs. Every
+ * operation that needs the present also catches up itself, so a late timer changes nothing.
  */
-import { Schedule, type Scheduled } from '../sqs/schedule.js';
+import { Schedule, type Scheduled } from './schedule.js';
 
+// setTimeout fires at once for anything longer than a signed 32-bit count of milliseconds.
 const MAX_TIMER_MS = 2_147_483_647;
 
 export class Timeline<T extends Scheduled> {
   private readonly heap = new Schedule<T>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
-  private closed = false;
+  private stopped = false;
 
   constructor(
     private readonly clock: () => number,
     /** Called for each item whose time has come, earliest first, after it left the heap. */
     private readonly onDue: (item: T, now: number) => void,
   ) {}
+
+  get size(): number {
+    return this.heap.size;
+  }
+
+  /** Every item held, in no particular order. */
+  values(): readonly T[] {
+    return this.heap.values();
+  }
 
   add(item: T): void {
     this.heap.add(item);
@@ -41,16 +51,26 @@ export class Timeline<T extends Scheduled> {
     }
   }
 
-  close(): void {
-    this.closed = true;
+  /** Forgets every item; the timer, if set, later finds nothing due. */
+  clear(): void {
+    this.heap.clear();
+  }
+
+  /** Stops the timer for good; the items stay, for snapshots. */
+  stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.heap.clear();
+  }
+
+  close(): void {
+    this.stop();
+    this.clear();
   }
 
   private arm(): void {
     const top = this.heap.peek();
-    if (top === undefined || this.closed || top.visibleAt >= this.timerAt) return;
+    if (top === undefined || this.stopped || top.visibleAt >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = top.visibleAt;
     const delay = Math.min(Math.max(0, top.visibleAt - this.clock()), MAX_TIMER_MS);

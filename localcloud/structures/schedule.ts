@@ -1,7 +1,8 @@
 /**
- * The messages of a queue that are hidden until a time (delayed, or in flight), ordered by that
- * time in a binary min-heap. Each entry records its own index, so a delete or a visibility change
- * moves one entry in O(log n) instead of leaving stale entries behind or scanning.
+ * Entries due at a time (an SQS queue's hidden messages, a Pub/Sub subscription's deadlines and
+ * backoffs), ordered by that time in a binary min-heap. Each entry records its own index, so a
+ * delete or a time change moves one entry in O(log n) instead of leaving stale entries behind or
+ * scanning.
  */
 export interface Scheduled {
   /** Epoch milliseconds at which the entry is due. */
