@@ -1,14 +1,13 @@
 /**
- * The read methods: GetDocument, BatchGetDocuments, RunQuery and RunAggregationQuery (server
- * streams, each response stamped with the read time and the first one carrying a transaction the
- * read began), ListDocuments and ListCollectionIds (paged by name).
+ * The document and query reads: GetDocument, and the server streams BatchGetDocuments, RunQuery
+ * and RunAggregationQuery, each response stamped with the read time and the first one carrying a
+ * transaction the read began. The listings are in listings.ts.
  */
 import { Metadata, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { aggregateDocuments, planAggregation } from './aggregate.js';
 import { wireTime } from './clock.js';
 import { encodeDocument, parseMask } from './documents.js';
 import { invalidArgument, notFound, unimplemented } from './errors.js';
-import type { FieldPath } from './fields.js';
 import { parseDatabase, parseDocumentName, parseParent } from './names.js';
 import { planQuery } from './query.js';
 import { type Engine, inScope, openScope, readDocuments, readQuery } from './reads.js';
@@ -84,11 +83,9 @@ export function runQuery(engine: Engine) {
     const plan = planQuery(parent, request.structuredQuery);
     const scope = openScope(engine, parent.database, request);
     const { result, readTime } = await inScope(engine, scope, call, () => readQuery(engine, scope, plan));
-    const projection: FieldPath[] | undefined =
-      plan.projection === undefined ? undefined : [...plan.projection];
     stream(
       call,
-      result.map((doc) => ({ document: encodeDocument(doc, projection) })),
+      result.map((doc) => ({ document: encodeDocument(doc, plan.projection) })),
       readTime,
       scope.began,
     );

@@ -19,10 +19,11 @@ import {
 } from './write-handlers.js';
 
 /**
- * Room for the service's 10 MiB requests with their framing; larger ones get the transport's
- * RESOURCE_EXHAUSTED.
+ * Well above the service's 10 MiB request limit, so that the stand-in answers oversized commits
+ * itself with the service's INVALID_ARGUMENT; the transport's own refusal would be
+ * RESOURCE_EXHAUSTED, which the client retries for minutes.
  */
-const MAX_RECEIVE_BYTES = 11 * 1024 * 1024;
+const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
 
 export function firestoreServiceSpec(engine: Engine): GrpcServiceSpec {
   return {

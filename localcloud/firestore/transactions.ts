@@ -39,6 +39,7 @@ export class Transaction implements LockOwner {
   abortedBecause: string | undefined;
   /** Requests of this transaction in progress; a transaction waiting for a lock is not idle. */
   busy = 0;
+  lastUsed = Date.now();
   readonly createdAt = Date.now();
   timer: NodeJS.Timeout | undefined;
 
@@ -95,7 +96,7 @@ export class Transactions {
       this.expire(tx);
       throw transactionExpired();
     }
-    tx.timer?.refresh();
+    this.touch(tx);
     if (tx.abortedBecause !== undefined) throw aborted(tx.abortedBecause);
     return tx;
   }
@@ -127,7 +128,7 @@ export class Transactions {
       return await work();
     } finally {
       tx.busy--;
-      tx.timer?.refresh();
+      this.touch(tx);
     }
   }
 
@@ -183,9 +184,19 @@ export class Transactions {
     return this.open.size;
   }
 
+  private touch(tx: Transaction): void {
+    tx.lastUsed = Date.now();
+  }
+
+  /** The idle timer fired: expire the transaction, or wait out the rest of its idle time. */
   private idle(tx: Transaction): void {
-    if (tx.busy > 0) tx.timer?.refresh();
-    else this.expire(tx);
+    const remaining = this.settings.idleMs - (Date.now() - tx.lastUsed);
+    if (tx.busy === 0 && remaining <= 0) {
+      this.expire(tx);
+      return;
+    }
+    const wait = tx.busy > 0 ? this.settings.idleMs : remaining;
+    tx.timer = setTimeout(() => this.idle(tx), wait).unref();
   }
 
   private expire(tx: Transaction): void {

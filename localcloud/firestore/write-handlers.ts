@@ -14,15 +14,8 @@ import { checkCollectionId, parseDatabase, parseDocumentName, parseParent } from
 import type { Engine } from './reads.js';
 import type { Database } from './store.js';
 import type { Transaction } from './transactions.js';
-import type {
-  DocumentMask,
-  Precondition,
-  TransactionOptions,
-  WireDocument,
-  WireWrite,
-  WireWriteResult,
-} from './wire.js';
-import { applyWrites, checkWriteCount, type ParsedWrite, parseWrite } from './writes.js';
+import type { DocumentMask, Precondition, TransactionOptions, WireDocument, WireWrite } from './wire.js';
+import { applyWrites, checkRequestSize, checkWriteCount, type ParsedWrite, parseWrite } from './writes.js';
 
 interface CommitRequest {
   database?: string;
@@ -54,16 +47,16 @@ export function commit(engine: Engine) {
     const wire = request.writes ?? [];
     checkWriteCount(wire.length);
     const db = engine.store.database(database);
+    const parse = () => {
+      const writes = wire.map((w) => parseWrite(w, database));
+      checkRequestSize(writes);
+      return writes;
+    };
     const id = request.transaction;
-    if (id === undefined || id.length === 0)
-      return commitWrites(
-        engine,
-        db,
-        wire.map((w) => parseWrite(w, database)),
-      );
+    if (id === undefined || id.length === 0) return commitWrites(engine, db, parse());
     const tx = engine.transactions.take(id, database);
     try {
-      const writes = wire.map((w) => parseWrite(w, database));
+      const writes = parse();
       checkTransaction(engine, tx, db, writes);
       return commitWrites(engine, db, writes);
     } finally {
@@ -96,25 +89,36 @@ export function batchWrite(engine: Engine) {
     const wire = request.writes ?? [];
     checkWriteCount(wire.length);
     const db = engine.store.database(database);
+    const parsed = wire.map((w) => attempt(() => parseWrite(w, database)));
+    checkRequestSize(parsed.filter((p): p is ParsedWrite => !(p instanceof GrpcStatusError)));
     const seen = new Set<string>();
-    const writeResults: Partial<WireWriteResult>[] = [];
-    const statuses: { code: number; message: string }[] = [];
-    for (const w of wire) {
-      try {
-        const parsed = parseWrite(w, database);
-        if (seen.has(parsed.path))
-          throw invalidArgument(`BatchWrite has more than one write to ${parsed.name}`);
-        seen.add(parsed.path);
-        writeResults.push(applyWrites(db, [parsed], engine.clock.commitTime())[0]!);
-        statuses.push({ code: status.OK, message: '' });
-      } catch (err) {
-        if (!(err instanceof GrpcStatusError)) throw err;
-        writeResults.push({});
-        statuses.push({ code: err.code, message: err.message });
-      }
-    }
-    return { writeResults, status: statuses };
+    const outcomes = parsed.map((p) =>
+      attempt(() => {
+        if (p instanceof GrpcStatusError) throw p;
+        if (seen.has(p.path)) throw invalidArgument(`BatchWrite has more than one write to ${p.name}`);
+        seen.add(p.path);
+        return applyWrites(db, [p], engine.clock.commitTime())[0]!;
+      }),
+    );
+    return {
+      writeResults: outcomes.map((o) => (o instanceof GrpcStatusError ? {} : o)),
+      status: outcomes.map((o) =>
+        o instanceof GrpcStatusError
+          ? { code: o.code, message: o.message }
+          : { code: status.OK, message: '' },
+      ),
+    };
   };
+}
+
+/** Runs one write's step, turning the service errors it throws into that write's status. */
+function attempt<T>(step: () => T): T | GrpcStatusError {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof GrpcStatusError) return err;
+    throw err;
+  }
 }
 
 export function deleteDocument(engine: Engine) {

@@ -8,7 +8,7 @@ import { type Micros, microsOf, wireTime } from './clock.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.js';
 import { deleteField, type FieldPath, getField, parseFieldPath, setField } from './fields.js';
 import { parseDocumentName } from './names.js';
-import { checkDocumentSize } from './size.js';
+import { checkDocumentSize, documentSize } from './size.js';
 import type { Database, StoredDocument } from './store.js';
 import { applyTransforms, parseTransform, type Transform } from './transforms.js';
 import {
@@ -37,9 +37,24 @@ export interface ParsedWrite {
   readonly condition: WriteCondition | undefined;
 }
 
+/** Firestore's cap on an API request's size. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
 export function checkWriteCount(count: number): void {
   if (count > MAX_WRITES) {
     throw invalidArgument(`maximum ${MAX_WRITES} writes allowed per request; this one has ${count}`);
+  }
+}
+
+/**
+ * Refuses a request whose documents add up to more than the service accepts, measured as stored
+ * sizes (close to, and never far above, their encoded size).
+ */
+export function checkRequestSize(writes: readonly ParsedWrite[]): void {
+  let total = 0;
+  for (const w of writes) total += documentSize(w.path, w.fields);
+  if (total > MAX_REQUEST_BYTES) {
+    throw invalidArgument(`Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.`);
   }
 }
 

@@ -169,6 +169,16 @@ describe('Firestore documents', () => {
     expect(written.exists).toBe(false);
   });
 
+  it('refuses a commit over the 10 MiB request limit with INVALID_ARGUMENT', async () => {
+    const batch = db.batch();
+    const blob = 'x'.repeat(1_000_000);
+    for (let i = 0; i < 11; i++) batch.set(db.collection(collection).doc(`huge-${i}`), { blob });
+    const refused = await rejectionOf(batch.commit());
+
+    expect(refused.code).toBe(status.INVALID_ARGUMENT);
+    expect((await db.collection(collection).doc('huge-0').get()).exists).toBe(false);
+  });
+
   it('reads several documents at once, found and missing, with a field mask', async () => {
     const [a, b, missing] = [fresh(), fresh(), fresh()];
     await a.set({ x: 1n, y: 2n });

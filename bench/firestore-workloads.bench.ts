@@ -4,11 +4,11 @@
  * individual set()s with 64 in flight, BulkWriter without its ramp-up throttle, and
  * read-modify-write transactions on one hot document and on many.
  *
- * Run: METADATA_SERVER_DETECTION=none npx tsx test/localcloud/firestore-bench.ts
+ * Run: npm run --silent bench:firestore
  */
 import { type DocumentReference, Firestore } from '@google-cloud/firestore';
-import { FaultController } from '../../localcloud/faults.js';
-import { startFirestore } from '../../localcloud/firestore/index.js';
+import { FaultController } from '../localcloud/faults.js';
+import { startFirestore } from '../localcloud/firestore/index.js';
 
 function candle(i: number) {
   const open = 60_000 + (i % 500);
