@@ -10,6 +10,9 @@ import { type DocumentReference, Firestore } from '@google-cloud/firestore';
 import { FaultController } from '../localcloud/faults.js';
 import { startFirestore } from '../localcloud/firestore/index.js';
 
+// Local only: keep the Google client from probing the GCE metadata server.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
 function candle(i: number) {
   const open = 60_000 + (i % 500);
   return {
