@@ -161,11 +161,6 @@ export function toBigInt(units: Units): bigint {
   return typeof units === 'bigint' ? units : BigInt(units);
 }
 
-/** Compares two unit values of possibly different representations. */
-export function compareUnits(a: Units, b: Units): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's constant for binary64
 /**
  * Bound on the running total and on a single product kept in doubles. Below 2^96 every error term is

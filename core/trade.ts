@@ -24,13 +24,3 @@ export interface Trade {
 }
 
 export type Market = 'spot' | 'usdm';
-
-/** The last trade id a record covers. */
-export function lastIdOf(trade: Trade): number {
-  return trade.lastId ?? trade.id;
-}
-
-/** Number of exchange trades a record stands for. */
-export function tradeCount(trade: Trade): number {
-  return trade.lastId === undefined ? 1 : trade.lastId - trade.id + 1;
-}

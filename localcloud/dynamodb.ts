@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import dynalite from 'dynalite';
 import type { FailureKind, FaultController } from './faults.js';
-import { type RunningHttpService, type StandInOptions, startHttpService } from './http-service.js';
+import { type RunningHttpService, type StandInOptions, startFront } from './http-service.js';
 import { Forwarder } from './proxy.js';
 
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
@@ -50,31 +50,17 @@ export async function startDynamoDb(
     forwarder.close();
     await backend.close();
   };
-  let front: RunningHttpService;
-  try {
-    front = await startHttpService(
-      {
-        service: 'dynamodb',
-        operationOf: dynamoDbOperation,
-        handle: (req, res) => forwarder.forward(req, res),
-        fail: failDynamoDb,
-      },
-      faults,
-      options,
-    );
-  } catch (err) {
-    await stopBackend();
-    throw err;
-  }
-  return {
-    host: front.host,
-    port: front.port,
-    url: front.url,
-    close: async () => {
-      await front.close();
-      await stopBackend();
+  return startFront(
+    {
+      service: 'dynamodb',
+      operationOf: dynamoDbOperation,
+      handle: (req, res) => forwarder.forward(req, res),
+      fail: failDynamoDb,
     },
-  };
+    faults,
+    options,
+    stopBackend,
+  );
 }
 
 /** The operation named by the JSON protocol's target header, e.g. `PutItem`; `Other` when absent. */

@@ -87,6 +87,34 @@ export async function startHttpService(
   };
 }
 
+/**
+ * Starts the HTTP shell in front of a backend server (dynalite, s3rver): the backend stops when the
+ * front fails to start and whenever the front is closed.
+ */
+export async function startFront(
+  spec: HttpServiceSpec,
+  faults: FaultController,
+  options: ListenOptions,
+  stopBackend: () => Promise<void>,
+): Promise<RunningHttpService> {
+  let front: RunningHttpService;
+  try {
+    front = await startHttpService(spec, faults, options);
+  } catch (err) {
+    await stopBackend();
+    throw err;
+  }
+  return {
+    host: front.host,
+    port: front.port,
+    url: front.url,
+    close: async () => {
+      await front.close();
+      await stopBackend();
+    },
+  };
+}
+
 function serve(
   spec: HttpServiceSpec,
   faults: FaultController,

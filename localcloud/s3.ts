@@ -11,7 +11,7 @@
 import { rm } from 'node:fs/promises';
 import type http from 'node:http';
 import type { FailureKind, FaultController } from './faults.js';
-import { type RunningHttpService, type StandInOptions, startHttpService } from './http-service.js';
+import { type RunningHttpService, type StandInOptions, startFront } from './http-service.js';
 import type { Forwarder } from './proxy.js';
 import { startS3Backend } from './s3-backend.js';
 import { ObjectWrites, objectTarget } from './s3-conditional.js';
@@ -29,31 +29,17 @@ export async function startS3(
   const backend = await startS3Backend(options.dataDir);
   const { forwarder, directory } = backend;
   const writes = new ObjectWrites(forwarder, backend.staging);
-  let front: RunningHttpService;
-  try {
-    front = await startHttpService(
-      {
-        service: 's3',
-        operationOf: (req) => s3Operation(req.method ?? 'GET', req.url ?? '/', req.headers),
-        handle: (req, res) => route(req, res, { forwarder, writes, directory }),
-        fail: failS3,
-      },
-      faults,
-      options,
-    );
-  } catch (err) {
-    await backend.close();
-    throw err;
-  }
-  return {
-    host: front.host,
-    port: front.port,
-    url: front.url,
-    close: async () => {
-      await front.close();
-      await backend.close();
+  return startFront(
+    {
+      service: 's3',
+      operationOf: (req) => s3Operation(req.method ?? 'GET', req.url ?? '/', req.headers),
+      handle: (req, res) => route(req, res, { forwarder, writes, directory }),
+      fail: failS3,
     },
-  };
+    faults,
+    options,
+    () => backend.close(),
+  );
 }
 
 interface Routes {

@@ -11,7 +11,7 @@
  */
 import { rememberUnits, SCALE } from '../decimal.js';
 import type { Trade } from '../trade.js';
-import { exchangeSymbol } from './fields.js';
+import { exchangeSymbol, toMillis } from './fields.js';
 
 const ENVELOPE = '{"stream":"';
 const DATA = '","data":{"e":"trade","E":';
@@ -24,7 +24,6 @@ const TIME = '","T":';
 const MAKER = ',"m":';
 const TAIL_TRUE = ',"M":true}';
 const TAIL_FALSE = ',"M":false}';
-const MICROS_FROM = 1e14; // as in fields.ts: times at or above this are microseconds
 
 export interface TemplateTrade {
   readonly kind: 'trade';
@@ -85,8 +84,14 @@ export function scanTradeTemplate(text: string): TemplateTrade | undefined {
   if (i !== text.length) return undefined;
   rememberUnits(price, priceUnits);
   rememberUnits(qty, qtyUnits);
-  const time = rawTime < MICROS_FROM ? rawTime : (rawTime - (rawTime % 1000)) / 1000;
-  const trade: Trade = { symbol: exchangeSymbol(symbol, 's'), id, price, qty, time, buyerIsMaker };
+  const trade: Trade = {
+    symbol: exchangeSymbol(symbol, 's'),
+    id,
+    price,
+    qty,
+    time: toMillis(rawTime),
+    buyerIsMaker,
+  };
   return { kind: 'trade', trade, stream };
 }
 
