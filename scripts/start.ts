@@ -1,58 +1,122 @@
 /**
- * `npm start`: the core on a realistic sample. Generates a few minutes of synthetic BTCUSDT trades,
- * delivers them the way the queues would (in batches, some twice, out of order), merges the partial
- * candles and prints the 1m klines next to the ones computed from the trades in one pass.
+ * `npm start`: the producer on the local default. Starts the local SQS and Pub/Sub stand-ins, creates
+ * the queue and the topic, and runs the producer: by default it replays the recorded Binance frames
+ * in ../shared/data (or, without them, a generated recording) as fast as the pipeline takes them.
+ * At the end it reads both clouds back and checks that every trade id reached both.
+ *
+ * Any producer variable (see .env.example) can be set to change the run, e.g.
+ * `PRODUCER_REPLAY_SPEED=10 npm start`, or `PRODUCER_SOURCE=live PRODUCER_SYMBOLS=BTCUSDT npm start`
+ * for live Binance into the local clouds (Ctrl-C stops it).
  */
-import { aggregate } from '../core/aggregate.js';
-import { type Candle, candleKey, candlesEqual } from '../core/candle.js';
-import { formatScaled, PRODUCT_SCALE, SCALE } from '../core/decimal.js';
-import { fillEmptyIntervals } from '../core/fill.js';
-import { mergeCandles } from '../core/merge.js';
-import { prng, syntheticTrades } from '../core/synthetic.js';
-import type { Trade } from '../core/trade.js';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { syntheticTrades, tradeFrame } from '../core/synthetic.js';
+import { startLocalCloud } from '../localcloud/launcher.js';
+import { pubsubClient, sqsClient } from '../producer/clients.js';
+import { ConfigError } from '../producer/errors.js';
+import { runProducer } from '../producer/main.js';
+import { describeCoverage, drainPubSub, drainSqs } from './audit/queues.js';
+import { expectedIds, readRecordedTrades } from './audit/recording.js';
 
-const trades: Trade[] = [...syntheticTrades(20_000, { seed: 7, meanGapMs: 40 })];
-const rand = prng(11);
+const SHARED_DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'binance-spot-ws');
 
-// Batches of 1..500 consecutive trades, a quarter of them delivered twice, in shuffled order.
-const batches: Trade[][] = [];
-for (let i = 0; i < trades.length; ) {
-  const size = 1 + Math.floor(rand() * 500);
-  batches.push(trades.slice(i, i + size));
-  i += size;
+/** The newest recorded window: its files (one per symbol) cover the same minutes. */
+async function recordings(scratch: string): Promise<string[]> {
+  try {
+    const names = (await readdir(SHARED_DATA)).filter((n) => n.endsWith('.txt'));
+    const windowOf = (n: string) => /-trades-(.*)\.raw/.exec(n)?.[1] ?? '';
+    const newest = names.map(windowOf).sort().at(-1);
+    const chosen = names.filter((n) => windowOf(n) === newest).sort();
+    if (chosen.length > 0) return chosen.map((n) => join(SHARED_DATA, n));
+  } catch {
+    // No recorded data beside the project: generate a recording below.
+  }
+  const lines: string[] = [];
+  for (const [symbol, startPriceCents] of [
+    ['BTCUSDT', 6_183_763],
+    ['ETHUSDT', 265_012],
+  ] as const) {
+    for (const t of syntheticTrades(20_000, {
+      symbol,
+      seed: symbol.length,
+      startPriceCents,
+      meanGapMs: 30,
+    })) {
+      lines.push(`${t.time + 3} ${tradeFrame(t)}`);
+    }
+  }
+  lines.sort((a, b) => Number(a.slice(0, a.indexOf(' '))) - Number(b.slice(0, b.indexOf(' '))));
+  const file = join(scratch, 'synthetic-trades.txt');
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return [file];
 }
-const deliveries = batches.flatMap((b) => (rand() < 0.25 ? [b, b] : [b]));
-deliveries.sort(() => rand() - 0.5);
 
-const merged = new Map<string, Candle>();
-for (const batch of deliveries) {
-  for (const partial of aggregate(batch, '1m')) {
-    const key = candleKey(partial);
-    const prev = merged.get(key);
-    const result = prev === undefined ? { ok: true as const, candle: partial } : mergeCandles(prev, partial);
-    if (!result.ok) throw new Error(`unexpected conflict at ${key}`);
-    merged.set(key, result.candle);
+async function main(): Promise<number> {
+  // Local runs never need the GCE metadata server; without this the Google clients probe for it.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  const scratch = await mkdtemp(join(tmpdir(), 'producer-local-'));
+  const cloud = await startLocalCloud({ services: ['sqs', 'pubsub'] });
+  try {
+    const sqs = sqsClient(cloud.env);
+    const pubsub = pubsubClient(cloud.env);
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'trades' }));
+    const [topic] = await pubsub.createTopic('trades');
+    await topic.createSubscription('trades-audit', { enableMessageOrdering: true });
+    const files = process.env.PRODUCER_REPLAY_FILES === undefined ? await recordings(scratch) : [];
+    const env = {
+      PRODUCER_SOURCE: 'replay',
+      PRODUCER_REPLAY_SPEED: '0',
+      PRODUCER_HTTP_PORT: '0',
+      PRODUCER_STATE_DIR: join(scratch, 'state'),
+      ...(files.length > 0 ? { PRODUCER_REPLAY_FILES: files.join(',') } : {}),
+      ...process.env,
+      ...cloud.env,
+      PRODUCER_SQS_QUEUE_URL: queue.QueueUrl,
+      PRODUCER_PUBSUB_TOPIC: 'trades',
+    };
+    const started = Date.now();
+    const summary = await runProducer({
+      env,
+      handleSignals: true,
+      onStarted: ({ httpUrl }) =>
+        process.stderr.write(`metrics and health at ${httpUrl}/metrics and ${httpUrl}/health\n`),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `\nproducer: ${summary.tradesAccepted} trades in ${seconds.toFixed(1)} s, ${summary.badFrames} bad frames\n`,
+    );
+    const fromSqs = await drainSqs(sqs, queue.QueueUrl as string);
+    const fromPubSub = await drainPubSub(pubsub, 'trades-audit');
+    const truth =
+      env.PRODUCER_SOURCE === 'replay'
+        ? await readRecordedTrades((env.PRODUCER_REPLAY_FILES ?? '').split(','))
+        : undefined;
+    let ok = true;
+    for (const [cloudName, batches] of [
+      ['SQS', fromSqs],
+      ['Pub/Sub', fromPubSub],
+    ] as const) {
+      for (const report of expectedIds(batches, truth)) {
+        ok &&= report.missing.length === 0 && report.foreign.length === 0;
+        process.stdout.write(`${cloudName.padEnd(8)}${describeCoverage(report)}\n`);
+      }
+    }
+    await sqs.destroy();
+    await pubsub.close();
+    return ok ? 0 : 1;
+  } finally {
+    await cloud.stop();
+    await rm(scratch, { recursive: true, force: true });
   }
 }
-const fromDeliveries = fillEmptyIntervals([...merged.values()]);
-const onePass = fillEmptyIntervals(aggregate(trades, '1m'));
 
-const price = (v: bigint) => formatScaled(v, SCALE, 2);
-const qty = (v: bigint) => formatScaled(v, SCALE, 5);
-const quote = (v: bigint) => formatScaled(v, PRODUCT_SCALE, 4);
-console.log(
-  `${trades.length} synthetic BTCUSDT trades in ${batches.length} batches, ${deliveries.length} deliveries (duplicated, shuffled)\n`,
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);
+    else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  },
 );
-console.log(
-  'open time (UTC)       open      high      low       close       volume    quote volume  trades  taker buy',
-);
-for (const c of fromDeliveries) {
-  const time = new Date(c.openTime).toISOString().slice(0, 19).replace('T', ' ');
-  console.log(
-    `${time}  ${price(c.open).padStart(8)}  ${price(c.high).padStart(8)}  ${price(c.low).padStart(8)}  ${price(c.close).padStart(8)}  ${qty(c.volume).padStart(11)}  ${quote(c.quoteVolume).padStart(14)}  ${String(c.count).padStart(6)}  ${qty(c.takerBuyBase).padStart(10)}`,
-  );
-}
-const same =
-  fromDeliveries.length === onePass.length && fromDeliveries.every((c, i) => candlesEqual(c, onePass[i]!));
-console.log(`\nmerged deliveries equal the one-pass candles field for field: ${same ? 'yes' : 'NO'}`);
-process.exitCode = same ? 0 : 1;
