@@ -97,6 +97,9 @@ function checkConsecutive(trades: readonly Trade[], firstId: number, lastId: num
   let expected = firstId;
   for (let i = 0; i < trades.length; i++) {
     const t = trades[i] as Trade;
+    if (t.id !== expected && i === 0) {
+      throw new TradeParseError('firstId', firstId, `does not match the first trade id ${t.id}`);
+    }
     if (t.id !== expected) {
       throw new TradeParseError(`trades[${i}].t`, t.id, `not consecutive (expected id ${expected})`);
     }

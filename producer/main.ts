@@ -113,11 +113,12 @@ async function openSink(
     },
     { encode: spoolCodec.encodeOutbound, decode: spoolCodec.decodeOutbound },
   );
+  // Pub/Sub resends a failed ordering key's later messages in order only if no newer call overtook them.
   return new SinkWorker({
     publisher,
     spool,
-    maxInFlight: 4,
-    logger: logger.child({ sink: publisher.name }),
+    maxInFlight: publisher.name === 'pubsub' ? 1 : 4,
+    logger,
     metrics: metrics.sink(publisher.name),
   });
 }

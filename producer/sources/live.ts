@@ -53,7 +53,7 @@ export class LiveSource implements TradeSource {
         // A live feed cannot wait; the producer keeps up or reports its backlog.
         onFrame: (text, receivedAt) => void sink(text, receivedAt),
         onEvent: (e) => o.onEvent?.(e),
-        logger: o.logger.child({ shard: `shard-${i}` }),
+        logger: o.logger,
       });
       this.#shards.push(shard);
       shard.start();

@@ -58,6 +58,14 @@ function tradeFlow(): () => void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for the producer to be connected again, then fails its connection that way. */
+async function drop(mode: 'terminate' | 'midFrame' | 'close' | 'silent' | 'shutdown'): Promise<void> {
+  await waitFor('an open connection', () => binance.connections().some((c) => c.state === 'open'));
+  await sleep(300);
+  const dropped = mode === 'shutdown' ? binance.serverShutdown() : binance.dropConnections(mode);
+  expect(dropped.length).toBeGreaterThan(0);
+}
+
 function truth(symbol: string): Map<number, Trade> {
   return new Map(binance.history(symbol).map((t) => [t.id, t]));
 }
@@ -73,20 +81,15 @@ describe('producer, live', () => {
     const stopTrades = tradeFlow();
     const firstIds = SYMBOLS.map((s) => binance.lastId(s) + 1);
 
-    await sleep(500);
-    binance.dropConnections('terminate');
-    await sleep(800);
+    await drop('terminate');
     binance.skipOnWebSocket('BTCUSDT', 25);
     binance.failRest(2, { status: 429, retryAfterSeconds: 1 });
-    await sleep(800);
-    binance.serverShutdown();
+    await drop('shutdown');
     await sleep(1500);
-    binance.dropConnections('midFrame');
-    await sleep(800);
-    binance.dropConnections('close');
-    await sleep(800);
-    binance.dropConnections('silent');
-    await sleep(4500);
+    await drop('midFrame');
+    await drop('close');
+    await drop('silent');
+    await sleep(3500);
 
     harness.cloud.faults.set('sqs', { down: true });
     await sleep(60_000);

@@ -124,6 +124,26 @@ describe('reopen after a clean close', () => {
   });
 });
 
+describe('large records', () => {
+  it('reads back records larger than the read-ahead chunks, in this process and after a reopen', async () => {
+    const big = ['x', 'y', 'z'].map((c, i) => `${c}${i}`.padEnd(1_200_000 + i, c));
+    const options = { memoryBudgetBytes: 0, diskBudgetBytes: 1 << 30 };
+    const same = (records: { value: string }[], from: number) =>
+      records.map((r, i) => r.value === big[from + i]);
+    const spool = await openSpool(options);
+    for (const value of big) expect(await spool.append(value)).toMatchObject({ accepted: true });
+    expect(same(await spool.take(1, 1), 0)).toEqual([true]);
+    await spool.close();
+
+    const again = await openSpool(options);
+    const first = await again.take(10, 1);
+    expect(first.map((r) => [r.seq, r.bytes])).toEqual([[0, 1_200_000]]);
+    expect(same(first, 0)).toEqual([true]);
+    expect(same(await again.take(10, 1 << 30), 1)).toEqual([true, true]);
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('reopen after a crash', () => {
   it('hands out every unacknowledged record again (acks not yet saved are sent again too)', async () => {
     const spool = await openSpool();

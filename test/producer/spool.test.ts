@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,6 +149,28 @@ describe('append, take, ack', () => {
     expect(bad).toBeInstanceOf(SpoolError);
     expect(bad.code).toBe('BAD_OPTIONS');
     expect(bad.message).toContain('diskBudgetBytes');
+  });
+});
+
+describe('write failures', () => {
+  it('fails the append that could not be written and every later one; a reopen recovers what was written', async () => {
+    const frame = FRAME_HEADER_BYTES + 100;
+    const spool = await openSpool({ segmentBytes: frame });
+    await appendAll(spool, [message('a')]);
+    // The next segment's file name is taken by a directory, so starting that segment fails.
+    const blocker = join(dir, '00000000000000000001.seg');
+    await mkdir(blocker);
+    const failed = await rejectionOf(spool.append(message('b')));
+    expect(failed).toBeInstanceOf(SpoolError);
+    expect(failed.code).toBe('IO');
+    expect(failed.message).toContain('00000000000000000001.seg');
+    expect((await rejectionOf(spool.append(message('c')))).code).toBe('IO');
+    expect((await rejectionOf(spool.close())).code).toBe('IO');
+
+    await rm(blocker, { recursive: true });
+    const again = await openSpool({ segmentBytes: frame });
+    expect((await again.take(10, 1 << 20)).map((r) => [r.seq, r.value[0]])).toEqual([[0, 'a']]);
+    expect(await again.append(message('d'))).toEqual({ accepted: true, seq: 1 });
   });
 });
 
