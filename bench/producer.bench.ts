@@ -1,13 +1,14 @@
 /**
  * `npm run --silent bench:producer`: the producer replays a recording at full speed into the local
- * SQS and Pub/Sub (run in a child process, so this process is the producer alone) and the run is
- * measured end to end: from the first frame to the last batch acknowledged by both sinks.
+ * SQS and Pub/Sub and is measured end to end, from the first frame to the last batch acknowledged by
+ * both sinks. The stand-ins run in one child process and the producer in another
+ * (bench/support/producer-runner.ts), so its peak RSS and CPU time are its own.
  *
- * Prints trades/s (wall and per CPU-second of the producer), requests per 1,000 trades to each sink
- * (counted by the stand-ins), p50/p99 added latency from receipt to acknowledged send (per batch, taken
- * for each of its trades, so an upper bound), and peak RSS. The baseline, measured in the same run on
- * the same frames: JSON.parse of every frame, the least any producer must do per trade. Then a paced
- * replay at a steady rate below capacity measures latency as a live feed sees it.
+ * Prints trades/s (wall clock, and per CPU-second of the producer), requests per 1,000 trades to each
+ * sink (counted by the stand-ins), peak RSS, and, from a second run paced below capacity as a live
+ * feed is, p50/p99 of the added latency of every trade from receipt to acknowledged send. The
+ * baseline, measured in the same run on the same frames: JSON.parse of every frame, the least any
+ * producer must do per trade.
  *
  * Last line: JSON with tradesPerSec, sqsRequestsPer1k, pubsubRequestsPer1k, p99AddedMs, rssMb.
  */
@@ -18,12 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
-import { pino } from 'pino';
-import type { OutboundMessage } from '../clouds/ports.js';
 import { syntheticTrades, tradeFrame } from '../core/synthetic.js';
 import { pubsubClient, sqsClient } from '../producer/clients.js';
-import { runProducer } from '../producer/main.js';
-import { ProducerMetrics, type SinkMetrics } from '../producer/metrics.js';
 
 const TRADES = Number(process.env.BENCH_TRADES ?? 600_000);
 const SYMBOLS = [
@@ -31,41 +28,6 @@ const SYMBOLS = [
   ['ETHUSDT', 265_012],
   ['SOLUSDT', 15_433],
 ] as const;
-
-/** Latencies per trade (ms), from every batch a sink acknowledged. */
-class LatencyMetrics extends ProducerMetrics {
-  readonly samples = new Map<string, Float64Array>();
-  readonly counts = new Map<string, number>();
-
-  override sink(name: string): SinkMetrics {
-    const base = super.sink(name);
-    return {
-      ...base,
-      sent: (messages: readonly OutboundMessage[], callMs: number, now: number) => {
-        base.sent(messages, callMs, now);
-        for (const m of messages) this.#add(name, now - m.receivedAt, m.trades);
-      },
-    };
-  }
-
-  #add(sink: string, ms: number, weight: number): void {
-    let arr = this.samples.get(sink);
-    if (arr === undefined) {
-      arr = new Float64Array(TRADES * 2);
-      this.samples.set(sink, arr);
-    }
-    let n = this.counts.get(sink) ?? 0;
-    for (let i = 0; i < weight && n < arr.length; i++) arr[n++] = ms;
-    this.counts.set(sink, n);
-  }
-
-  percentile(p: number): number {
-    const all: number[] = [];
-    for (const [sink, arr] of this.samples) all.push(...arr.subarray(0, this.counts.get(sink) ?? 0));
-    all.sort((a, b) => a - b);
-    return all[Math.min(all.length - 1, Math.floor((all.length * p) / 100))] ?? Number.NaN;
-  }
-}
 
 async function writeRecording(file: string): Promise<{ frames: string[]; spanSeconds: number }> {
   const out = createWriteStream(file);
@@ -136,34 +98,61 @@ async function counts(controlUrl: string): Promise<{ sqs: number; pubsub: number
   return { sqs: c.sqs?.SendMessageBatch ?? 0, pubsub: c.pubsub?.Publish ?? 0 };
 }
 
+interface RunResult {
+  readonly trades: number;
+  readonly drained: boolean;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly rssMb: number;
+  readonly bySink: Record<string, { p50Ms: number; p99Ms: number }>;
+}
+
+/** Runs the producer in a process of its own (bench/support/producer-runner.ts). */
 async function replay(
   env: Record<string, string>,
   file: string,
   speed: number,
   stateDir: string,
-  metrics: LatencyMetrics,
-) {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const summary = await runProducer({
-    env: {
-      ...env,
-      PRODUCER_SOURCE: 'replay',
-      PRODUCER_REPLAY_FILES: file,
-      PRODUCER_REPLAY_SPEED: String(speed),
-      PRODUCER_STATE_DIR: stateDir,
-      PRODUCER_HTTP_PORT: 'off',
-      PRODUCER_DRAIN_TIMEOUT: '120s',
+  mode: 'throughput' | 'latency' | 'idle',
+): Promise<RunResult> {
+  const runEnv = {
+    ...env,
+    PRODUCER_SOURCE: 'replay',
+    PRODUCER_REPLAY_FILES: file,
+    PRODUCER_REPLAY_SPEED: String(speed),
+    PRODUCER_STATE_DIR: stateDir,
+    PRODUCER_HTTP_PORT: 'off',
+    PRODUCER_DRAIN_TIMEOUT: '120s',
+  };
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_V8 ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'bench/support/producer-runner.ts',
+      JSON.stringify(runEnv),
+      mode,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, METADATA_SERVER_DETECTION: 'none' },
     },
-    logger: pino({ level: 'warn' }),
-    metrics,
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
   });
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { summary, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`producer run failed (exit ${code})`);
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as RunResult;
 }
 
 async function main(): Promise<void> {
+  // The local stand-ins need no GCE metadata server; without this the Google client probes for it.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   const dir = await mkdtemp(join(tmpdir(), 'bench-producer-'));
   const file = join(dir, 'recording.txt');
   const { frames, spanSeconds } = await writeRecording(file);
@@ -175,56 +164,57 @@ async function main(): Promise<void> {
     const pubsub = pubsubClient(env);
     await pubsub.createTopic('bench-trades');
     const base = {
+      // PRODUCER_* variables set for the benchmark (e.g. PRODUCER_LINGER_MS) reach the producer.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('PRODUCER_'))),
       ...env,
       PRODUCER_SQS_QUEUE_URL: queue.QueueUrl as string,
       PRODUCER_PUBSUB_TOPIC: 'bench-trades',
     };
     const controlUrl = env.LOCALCLOUD_CONTROL_URL as string;
     await fetch(`${controlUrl}/counts`, { method: 'DELETE' });
-    const full = new LatencyMetrics();
-    const run = await replay(base, file, 0, join(dir, 'state-full'), full);
+    const run = await replay(base, file, 0, join(dir, 'state-full'), 'throughput');
     const requests = await counts(controlUrl);
-    const trades = run.summary.tradesAccepted;
-    const rssMb = process.resourceUsage().maxRSS / 1024;
+    const trades = run.trades;
     const fullRate = trades / run.seconds;
-    const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)}${value}\n`);
+    const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(48)}${value}\n`);
     line(
       'trades replayed',
-      `${trades} (${SYMBOLS.length} symbols), every batch acknowledged by both sinks: ${run.summary.drained}`,
+      `${trades} (${SYMBOLS.length} symbols), all acknowledged by both sinks: ${run.drained}`,
     );
     line('baseline: JSON.parse of the frames alone', `${Math.round(baseline)} frames/s`);
     line('producer end to end, wall clock', `${Math.round(fullRate)} trades/s`);
-    line('producer per CPU-second of this process', `${Math.round(trades / run.cpuSeconds)} trades/s`);
+    line('producer per CPU-second of its process', `${Math.round(trades / run.cpuSeconds)} trades/s`);
     line('SQS SendMessageBatch per 1,000 trades', (requests.sqs / (trades / 1000)).toFixed(3));
     line('Pub/Sub Publish per 1,000 trades', (requests.pubsub / (trades / 1000)).toFixed(3));
+    const idle = await replay(base, file, 0, join(dir, 'state-idle'), 'idle');
     line(
-      'added latency at full speed p50 / p99',
-      `${full.percentile(50).toFixed(0)} / ${full.percentile(99).toFixed(0)} ms`,
+      'baseline: RSS of an idle producer process',
+      `${idle.rssMb.toFixed(0)} MB (code, SDK clients, tsx loader)`,
     );
-    line('peak RSS of the producer process', `${rssMb.toFixed(0)} MB`);
-    // A steady feed well below capacity, as live Binance is: latency is linger plus send time.
+    line('peak RSS of the producer process', `${run.rssMb.toFixed(0)} MB`);
+    // A steady feed below capacity, as live Binance is: latency is the linger plus the send.
     const speed = Math.max(1, (spanSeconds * Math.min(20_000, fullRate / 3)) / trades);
-    const paced = new LatencyMetrics();
-    const pacedRun = await replay(base, file, speed, join(dir, 'state-paced'), paced);
+    const paced = await replay(base, file, speed, join(dir, 'state-paced'), 'latency');
     line(
       'paced replay',
-      `${Math.round(pacedRun.summary.tradesAccepted / pacedRun.seconds)} trades/s (x${speed.toFixed(1)} recorded speed)`,
+      `${Math.round(paced.trades / paced.seconds)} trades/s (x${speed.toFixed(1)} recorded speed)`,
     );
     line(
-      'added latency paced p50 / p99 (linger 200 ms)',
-      `${paced.percentile(50).toFixed(0)} / ${paced.percentile(99).toFixed(0)} ms`,
+      'added latency per trade p50 / p99 (linger 200 ms)',
+      `${paced.p50Ms?.toFixed(0)} / ${paced.p99Ms?.toFixed(0)} ms`,
     );
+    for (const [sink, q] of Object.entries(paced.bySink))
+      line(`  ${sink} p50 / p99`, `${q.p50Ms.toFixed(0)} / ${q.p99Ms.toFixed(0)} ms`);
     await pubsub.close();
     const result = {
       tradesPerSec: Math.round(fullRate),
       baselineJsonParsePerSec: Math.round(baseline),
       sqsRequestsPer1k: Number((requests.sqs / (trades / 1000)).toFixed(3)),
       pubsubRequestsPer1k: Number((requests.pubsub / (trades / 1000)).toFixed(3)),
-      p50AddedMs: Math.round(paced.percentile(50)),
-      p99AddedMs: Math.round(paced.percentile(99)),
-      p99AddedMsFullSpeed: Math.round(full.percentile(99)),
-      rssMb: Math.round(rssMb),
-      rssMbAfterPaced: Math.round(process.resourceUsage().maxRSS / 1024),
+      p50AddedMs: Math.round(paced.p50Ms ?? Number.NaN),
+      p99AddedMs: Math.round(paced.p99Ms ?? Number.NaN),
+      rssMb: Math.round(run.rssMb),
+      baselineIdleRssMb: Math.round(idle.rssMb),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -50,17 +50,18 @@ export interface EncodeOptions {
  * thread pool, so compressing a large batch never holds up the event loop reading the socket.
  */
 export async function toOutboundMessage(
-  body: string,
+  body: string | Buffer,
   meta: BatchMeta,
   options: EncodeOptions,
 ): Promise<OutboundMessage> {
-  const raw = Buffer.from(body, 'utf8');
-  let sent = body;
+  const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  let sent: string | undefined;
   let attributes: Record<string, string> = {};
   if (raw.length >= options.gzipMinBytes) {
     sent = (await gzipAsync(raw, { level: GZIP_LEVEL })).toString('base64');
     attributes = { [CONTENT_ENCODING]: GZIP };
   }
+  sent ??= typeof body === 'string' ? body : raw.toString('utf8');
   return {
     body: sent,
     attributes,

@@ -42,8 +42,15 @@ export function batchBody(
   lastId: number,
   entries: readonly string[],
 ): string {
-  return `{"v":${WIRE_VERSION},"market":"${market}","symbol":${JSON.stringify(symbol)},"firstId":${firstId},"lastId":${lastId},"trades":[${entries.join(',')}]}`;
+  return `${batchPrefix(market, symbol, firstId, lastId)}${entries.join(',')}${BATCH_SUFFIX}`;
 }
+
+/** The body up to the first entry; the entries joined by commas and {@link BATCH_SUFFIX} complete it. */
+export function batchPrefix(market: Market, symbol: string, firstId: number, lastId: number): string {
+  return `{"v":${WIRE_VERSION},"market":"${market}","symbol":${JSON.stringify(symbol)},"firstId":${firstId},"lastId":${lastId},"trades":[`;
+}
+
+export const BATCH_SUFFIX = ']}';
 
 /** Encodes a whole batch; the trades must be consecutive, which {@link decodeBatch} checks on the way in. */
 export function encodeBatch(batch: WireBatch): string {

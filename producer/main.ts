@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly logger?: Logger;
   /** Metrics to fill (a benchmark extends them); default a fresh set. */
   readonly metrics?: ProducerMetrics;
+  /** Wraps the configured source (a benchmark notes receive times per trade). */
+  readonly wrapSource?: (source: TradeSource) => TradeSource;
   /** Called once the producer runs, with its HTTP endpoint when one is on (tests, the local default). */
   readonly onStarted?: (info: { producer: Producer; httpUrl?: string }) => void;
   /** Installs SIGINT/SIGTERM handlers (the bin does; tests stop through onStarted's producer). */
@@ -47,7 +49,7 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
   const producer = new Producer({
     market: config.market,
     symbols: config.symbols,
-    source: buildSource(config, logger, metrics),
+    source: (options.wrapSource ?? ((s) => s))(buildSource(config, logger, metrics)),
     sinks,
     batching: config.batching,
     ...(config.source.kind === 'live' && config.backfill.mode !== 'off'
@@ -117,7 +119,7 @@ async function openSink(
   return new SinkWorker({
     publisher,
     spool,
-    maxInFlight: publisher.name === 'pubsub' ? 1 : 4,
+    maxInFlight: 4,
     logger,
     metrics: metrics.sink(publisher.name),
   });

@@ -8,16 +8,13 @@
 import { toOutboundMessage } from '../clouds/message.js';
 import type { OutboundMessage } from '../clouds/ports.js';
 import { type IdRange, normalizeRanges, subtractRanges } from '../core/ranges.js';
-import type { Market } from '../core/trade.js';
-import { batchBody } from '../core/wire.js';
 import type { FlushedBatch } from './batcher.js';
 
 export interface PipelineOptions {
-  readonly market: Market;
   readonly gzipMinBytes: number;
   readonly sinks: readonly { submit(message: OutboundMessage): Promise<void> }[];
-  /** Batches queued before a replay is asked to wait. */
-  readonly maxQueuedBatches: number;
+  /** Body bytes queued (encoding or on the way to the spools) before a replay is asked to wait. */
+  readonly maxQueuedBytes: number;
   /** A batch that could not be encoded; the sinks report their own spool failures. */
   readonly onError: (batch: FlushedBatch, err: Error) => void;
 }
@@ -26,6 +23,7 @@ export class Pipeline {
   readonly #o: PipelineOptions;
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
+  #queuedBytes = 0;
   #resume: (() => void) | undefined;
   #pressure: Promise<void> | undefined;
   /** Per symbol: the highest live id whose batch is in every spool. */
@@ -38,18 +36,19 @@ export class Pipeline {
   }
 
   submit(batch: FlushedBatch): void {
-    const { market, gzipMinBytes } = this.#o;
-    const body = batchBody(market, batch.symbol, batch.firstId, batch.lastId, batch.entries);
+    const { gzipMinBytes } = this.#o;
+    const body = batch.body;
     const meta = {
       symbol: batch.symbol,
       firstId: batch.firstId,
       lastId: batch.lastId,
-      trades: batch.entries.length,
+      trades: batch.trades,
       receivedAt: batch.receivedAt,
     };
     const message = toOutboundMessage(body, meta, { gzipMinBytes });
     if (batch.lane === 'backfill') this.#inFlight(batch.symbol, [[batch.firstId, batch.lastId]], 'add');
     this.#queued++;
+    this.#queuedBytes += body.length;
     this.#chain = this.#chain.then(async () => {
       try {
         const m = await message;
@@ -57,13 +56,14 @@ export class Pipeline {
       } catch (err) {
         this.#o.onError(batch, err as Error);
       }
+      this.#queuedBytes -= body.length;
       this.#spooled(batch);
     });
   }
 
   /** A promise to wait on when the queue is full (only a replay can wait), else undefined. */
   pressure(): Promise<void> | undefined {
-    if (this.#queued < this.#o.maxQueuedBatches) return undefined;
+    if (this.#queuedBytes < this.#o.maxQueuedBytes) return undefined;
     this.#pressure ??= new Promise((resolve) => {
       this.#resume = resolve;
     });
@@ -99,7 +99,7 @@ export class Pipeline {
     } else {
       this.#inFlight(batch.symbol, [[batch.firstId, batch.lastId]], 'remove');
     }
-    if (this.#resume !== undefined && this.#queued <= this.#o.maxQueuedBatches / 2) {
+    if (this.#resume !== undefined && this.#queuedBytes <= this.#o.maxQueuedBytes / 2) {
       const resume = this.#resume;
       this.#resume = undefined;
       this.#pressure = undefined;

@@ -80,10 +80,9 @@ export class Producer {
   constructor(parts: ProducerParts) {
     this.#p = parts;
     this.#pipeline = new Pipeline({
-      market: parts.market,
       gzipMinBytes: parts.batching.gzipMinBytes,
       sinks: parts.sinks,
-      maxQueuedBatches: 256,
+      maxQueuedBytes: 8 * 1024 * 1024,
       onError: (batch, err) =>
         parts.logger.error(
           { symbol: batch.symbol, firstId: batch.firstId, lastId: batch.lastId, err: err.message },
@@ -91,6 +90,7 @@ export class Producer {
         ),
     });
     this.#batcher = new Batcher({
+      market: parts.market,
       lingerMs: parts.batching.lingerMs,
       maxBodyBytes: parts.batching.maxBodyBytes,
       onBatch: (b) => {

@@ -3,12 +3,11 @@
  * recorded pace, faster, or as fast as the pipeline takes them. Several files (one per symbol, say)
  * are merged by receive time.
  */
-import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { TradeParseError } from '../../core/errors.js';
 import { parseRecordedLine, type RecordedLine } from '../../core/parse/recorded.js';
 import { ProducerError } from '../errors.js';
+import { readLines } from './line-reader.js';
 import type { ConnectionStatus, FrameSink, SourceProblem, TradeSource } from './source.js';
 
 interface Cursor {
@@ -85,9 +84,7 @@ async function open(file: string): Promise<Cursor> {
       cause: err,
     });
   }
-  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
-  return { file, lines, lineNo: 0, head: undefined };
+  return { file, lines: readLines(file), lineNo: 0, head: undefined };
 }
 
 /** Moves a cursor to its next well-formed line; bad lines are reported and skipped. */
