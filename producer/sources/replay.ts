@@ -10,6 +10,8 @@ import { ProducerError } from '../errors.js';
 import { readLines } from './line-reader.js';
 import type { ConnectionStatus, FrameSink, SourceProblem, TradeSource } from './source.js';
 
+const YIELD_EVERY = 64;
+
 interface Cursor {
   readonly file: string;
   readonly lines: AsyncIterator<string>;
@@ -45,6 +47,9 @@ export class ReplaySource implements TradeSource {
       this.#lastAt = now;
       const wait = sink(line.frame, now);
       if (wait !== undefined) await wait;
+      // Lines come a megabyte at a time; without a break the loop would hold the event loop for
+      // thousands of frames and the sinks' I/O would stall behind it, which a live feed never does.
+      else if (this.#frames % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       await advance(next, onProblem);
     }
     for (const c of cursors) await c.lines.return?.();

@@ -32,6 +32,7 @@ export class SegmentWriter {
   private draining: Promise<void> | undefined;
   private active: ActiveSegment | undefined;
   private failure: SpoolError | undefined;
+  private syncing: Promise<void> | undefined;
 
   constructor(private readonly dir: string) {}
 
@@ -55,19 +56,26 @@ export class SegmentWriter {
     });
   }
 
-  /** fsyncs the open segment if anything was written since the last sync; fails once the writer has. */
+  /**
+   * fsyncs the open segment if anything was written since the last sync; fails once the writer has.
+   * It runs beside the chain, not in it: appends must not wait behind a slow disk flush (they would
+   * hold up every batch), and a sync covers at least what was written before it began.
+   */
   sync(): Promise<void> {
-    return this.run(async () => {
-      if (this.failure !== undefined) throw this.failure;
-      const active = this.active;
-      if (active === undefined || !active.unsynced) return;
-      try {
-        active.unsynced = false;
-        await active.handle.datasync();
-      } catch (err) {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const active = this.active;
+    if (this.syncing !== undefined || active === undefined || !active.unsynced)
+      return this.syncing ?? Promise.resolve();
+    active.unsynced = false;
+    this.syncing = active.handle
+      .datasync()
+      .catch((err: unknown) => {
         throw this.fail('cannot sync the open segment', err);
-      }
-    });
+      })
+      .finally(() => {
+        this.syncing = undefined;
+      });
+    return this.syncing;
   }
 
   /** Closes the open segment, syncing it first when `sync`. */
@@ -135,6 +143,7 @@ export class SegmentWriter {
     this.active = undefined;
     if (active === undefined) return;
     try {
+      await this.syncing?.catch(() => undefined);
       if (sync && active.unsynced) await active.handle.datasync();
     } finally {
       await active.handle.close();
