@@ -17,7 +17,7 @@ import { startHttpServer } from './http-server.js';
 import { ProducerMetrics } from './metrics.js';
 import { type BackfillHandlers, Producer, type ProducerSummary } from './producer.js';
 import { Backfiller } from './rest/backfill.js';
-import { BinanceRestClient } from './rest/rest-client.js';
+import { BinanceRestClient, maxLimit } from './rest/rest-client.js';
 import { SinkWorker } from './sink.js';
 import { LiveSource } from './sources/live.js';
 import { Recorder } from './sources/recorder.js';
@@ -45,6 +45,10 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'producer' } });
   const metrics = options.metrics ?? new ProducerMetrics();
   const publishers = buildPublishers(config, options.env, logger);
+  const backfill =
+    config.source.kind === 'live' && config.backfill.mode !== 'off'
+      ? backfillFactory(config, logger, metrics)
+      : undefined;
   const sinks = await Promise.all(publishers.map((p) => openSink(p, config, logger, metrics)));
   const producer = new Producer({
     market: config.market,
@@ -52,9 +56,7 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
     source: (options.wrapSource ?? ((s) => s))(buildSource(config, logger, metrics)),
     sinks,
     batching: config.batching,
-    ...(config.source.kind === 'live' && config.backfill.mode !== 'off'
-      ? { backfill: backfillFactory(config, logger, metrics) }
-      : {}),
+    ...(backfill === undefined ? {} : { backfill: backfill.factory }),
     ...(config.source.kind === 'live' ? { progress: new ProgressStore(config.stateDir, config.market) } : {}),
     ...(config.recordFile === undefined ? {} : { recorder: new Recorder(config.recordFile) }),
     drainTimeoutMs: config.drainTimeoutMs,
@@ -67,6 +69,7 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
       : await startHttpServer(config.http, metrics.registry, () => producer.health());
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
+    backfill?.close();
     void producer.stop();
   };
   if (options.handleSignals === true) {
@@ -115,7 +118,6 @@ async function openSink(
     },
     { encode: spoolCodec.encodeOutbound, decode: spoolCodec.decodeOutbound },
   );
-  // Pub/Sub resends a failed ordering key's later messages in order only if no newer call overtook them.
   return new SinkWorker({
     publisher,
     spool,
@@ -149,7 +151,7 @@ function backfillFactory(
   config: ProducerConfig,
   logger: Logger,
   metrics: ProducerMetrics,
-): (h: BackfillHandlers) => Backfiller {
+): { factory: (h: BackfillHandlers) => Backfiller; close: () => void } {
   const source = config.source as Extract<ProducerConfig['source'], { kind: 'live' }>;
   const rest = new BinanceRestClient({
     baseUrl: source.restUrl,
@@ -161,15 +163,19 @@ function backfillFactory(
     onRateLimited: (info) => metrics.restRateLimited.inc({ status: String(info.status) }),
   });
   const mode = config.backfill.mode === 'aggTrades' ? 'aggTrades' : 'historicalTrades';
-  return (h) =>
+  const factory = (h: BackfillHandlers) =>
     new Backfiller({
       rest,
       mode,
       maxGapTrades: config.backfill.maxGapTrades,
+      pageLimit: maxLimit(config.market, mode),
       onTrades: h.onTrades,
       onDone: h.onDone,
       logger,
     });
+  // Closing the client ends a request waiting out a long 418 ban at shutdown; the rest of its gap
+  // stays in the saved progress and is fetched after the restart.
+  return { factory, close: () => rest.close() };
 }
 
 /** The bin's main: exit code 0 after a graceful stop, 2 for a configuration error, 1 otherwise. */

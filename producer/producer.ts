@@ -7,13 +7,12 @@
  * scripts, tests and benchmarks.
  */
 import type { Logger } from 'pino';
-import type { IdRange } from '../core/ranges.js';
-import type { Market } from '../core/trade.js';
+import type { Market, Trade } from '../core/trade.js';
 import { Batcher } from './batcher.js';
 import { type Gap, Sequencer, type SymbolProgress } from './feed/sequencer.js';
 import type { ProducerMetrics } from './metrics.js';
 import { Pipeline } from './pipeline.js';
-import type { Backfiller } from './rest/backfill.js';
+import type { Backfiller, UnfilledPart } from './rest/backfill.js';
 import type { SinkStatus, SinkWorker } from './sink.js';
 import type { Recorder } from './sources/recorder.js';
 import type { ConnectionStatus, TradeSource } from './sources/source.js';
@@ -21,8 +20,8 @@ import type { ProgressStore } from './state.js';
 import { TradeFlow, type UnfilledGap } from './trade-flow.js';
 
 export interface BackfillHandlers {
-  readonly onTrades: (symbol: string, trades: readonly import('../core/trade.js').Trade[]) => void;
-  readonly onDone: (gap: Gap, outcome: { filled: number; unfilled: IdRange[]; reason?: string }) => void;
+  readonly onTrades: (symbol: string, trades: readonly Trade[]) => void;
+  readonly onDone: (gap: Gap, outcome: { readonly parts: readonly UnfilledPart[] }) => void;
 }
 
 export interface ProducerParts {
@@ -169,16 +168,22 @@ export class Producer {
     }
   }
 
-  #backfillDone(gap: Gap, outcome: { unfilled: IdRange[]; reason?: string }): void {
-    if (outcome.reason === 'stopped' && this.#p.progress !== undefined) {
-      // Still missing in the saved progress: the next run fills them.
-      this.#p.logger.warn(
-        { symbol: gap.symbol, firstId: gap.first, lastId: gap.last },
-        'backfill interrupted by shutdown; resumes on restart',
-      );
-      return;
+  /**
+   * Ids the backfill could not fetch are reported; those it left because of the shutdown stay
+   * missing in the saved progress when there is one, so the next run fetches them.
+   */
+  #backfillDone(gap: Gap, outcome: { readonly parts: readonly UnfilledPart[] }): void {
+    const keep = this.#stopping && this.#p.progress !== undefined;
+    for (const part of outcome.parts) {
+      if (keep && (part.reason === 'stopped' || part.reason === 'rest:CLOSED')) {
+        this.#p.logger.warn(
+          { symbol: gap.symbol, firstId: part.range[0], lastId: part.range[1] },
+          'backfill interrupted by the shutdown; it resumes after the restart',
+        );
+        continue;
+      }
+      this.#flow.unfilled(gap.symbol, [part.range], part.reason);
     }
-    this.#flow.unfilled(gap.symbol, outcome.unfilled, outcome.reason ?? 'not returned by REST');
     this.#p.metrics.missing.set(this.#sequencer?.missingCount() ?? 0);
   }
 

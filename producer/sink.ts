@@ -48,6 +48,7 @@ export class SinkWorker {
   #wake: (() => void) | undefined;
   #lastSuccessAt: number | undefined;
   #lastError: string | undefined;
+  readonly #stopping = new AbortController();
 
   constructor(options: SinkOptions) {
     this.#o = options;
@@ -91,12 +92,18 @@ export class SinkWorker {
     return this.#pending() === 0;
   }
 
-  /** Stops sending after the calls in flight; what is unsent stays in the spool for the next run. */
-  async stop(): Promise<void> {
+  /**
+   * Stops sending. Calls in flight get a short grace; what is not acknowledged by then stays in the
+   * spool (a late answer is ignored) and is resent by the next run, so a cloud that hangs cannot hold
+   * up a shutdown.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     this.#wake?.();
     await this.#loop;
-    while (this.#inFlight > 0) await sleep(10);
+    const deadline = this.#now() + graceMs;
+    while (this.#inFlight > 0 && this.#now() < deadline) await sleep(10);
     await this.#o.spool.close();
   }
 
@@ -242,7 +249,7 @@ export class SinkWorker {
 
   async #scheduleRetry(retry: Record[]): Promise<void> {
     this.#retry = [...retry, ...this.#retry].sort((a, b) => a.seq - b.seq);
-    await sleep(this.#backoff.next());
+    await sleep(this.#backoff.next(), this.#stopping.signal);
   }
 
   #updateDepth(): void {
@@ -251,6 +258,16 @@ export class SinkWorker {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after ms, or at once when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -132,4 +132,56 @@ describe('producer, live', () => {
       }
     });
   });
+
+  it('backfills after a restart the trades Binance sent while the producer was down', {
+    timeout: 90_000,
+  }, async () => {
+    const firstIds = SYMBOLS.map((s) => binance.lastId(s) + 1);
+    const restBefore = binance.restRequests.length;
+    const first = await launchProducer(liveEnv());
+    await waitFor('connection', async () =>
+      (await health(first.httpUrl)).connections.some((c) => c.state === 'open'),
+    );
+    for (const s of SYMBOLS) binance.generate(s, 200);
+    await waitFor(
+      'the first trades spooled',
+      async () =>
+        (await health(first.httpUrl)).sinks.every((k) => k.pendingMessages === 0) &&
+        binance.connections().length > 0,
+    );
+    await sleep(300);
+    await first.producer.stop();
+    await first.done;
+
+    for (const s of SYMBOLS) binance.generate(s, 700);
+    const second = await launchProducer(liveEnv());
+    await waitFor('reconnection', async () =>
+      (await health(second.httpUrl)).connections.some((c) => c.state === 'open'),
+    );
+    for (const s of SYMBOLS) binance.generate(s, 100);
+    const lastIds = SYMBOLS.map((s) => binance.lastId(s));
+    await waitFor('the downtime backfilled', async () => {
+      const h = await health(second.httpUrl);
+      return h.backfill.missingTrades === 0 && h.sinks.every((k) => k.pendingMessages === 0);
+    });
+    await sleep(300);
+    await second.producer.stop();
+    const summary = await second.done;
+    expect(summary.unfilledGaps).toEqual([]);
+    const fetched = binance.restRequests
+      .slice(restBefore)
+      .filter((r) => r.path === '/api/v3/historicalTrades' && r.status === 200);
+    expect(fetched.length).toBeGreaterThanOrEqual(SYMBOLS.length);
+
+    const fromSqs = await harness.readSqs();
+    const fromPubSub = await harness.readPubSub();
+    SYMBOLS.forEach((symbol, i) => {
+      const expected = [firstIds[i] as number, lastIds[i] as number] as const;
+      for (const batches of [fromSqs, fromPubSub]) {
+        const report = coverage(symbol, batches, truth(symbol), expected);
+        expect(report.missing).toEqual([]);
+        expect(report.foreign).toEqual([]);
+      }
+    });
+  });
 });

@@ -107,7 +107,7 @@ describe('SinkWorker', () => {
   it('retries failed messages first, so a recovered sink resends in spool order', async () => {
     const publisher = new ScriptedPublisher();
     let failing = true;
-    publisher.answer = (messages) => {
+    publisher.answer = () => {
       if (failing) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'UNAVAILABLE' });
       return [];
     };
