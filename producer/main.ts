@@ -58,7 +58,16 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
     batching: config.batching,
     ...(backfill === undefined ? {} : { backfill: backfill.factory }),
     ...(config.source.kind === 'live' ? { progress: new ProgressStore(config.stateDir, config.market) } : {}),
-    ...(config.recordFile === undefined ? {} : { recorder: new Recorder(config.recordFile) }),
+    ...(config.recordFile === undefined
+      ? {}
+      : {
+          recorder: new Recorder(config.recordFile, (err) =>
+            logger.error(
+              { file: config.recordFile, err: err.message },
+              'recording failed; the feed goes on unrecorded',
+            ),
+          ),
+        }),
     drainTimeoutMs: config.drainTimeoutMs,
     logger,
     metrics,

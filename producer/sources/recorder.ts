@@ -9,10 +9,11 @@ export class Recorder {
   readonly #out: WriteStream;
   #error: Error | undefined;
 
-  constructor(file: string) {
+  /** `onError` hears of the first write error; recording stops then, the feed goes on. */
+  constructor(file: string, onError: (err: Error) => void) {
     this.#out = createWriteStream(file, { flags: 'a' });
-    // A failing disk must not take the feed down: the error is kept and reported by close().
     this.#out.on('error', (err) => {
+      if (this.#error === undefined) onError(err);
       this.#error ??= err;
     });
   }

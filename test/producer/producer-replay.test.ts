@@ -3,7 +3,7 @@
  * spool left by a run whose sink was down is resent by the next run, and the metrics and health
  * endpoints report what happened.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticTrades, tradeFrame } from '../../core/synthetic.js';
@@ -61,6 +61,21 @@ describe('producer, replay', () => {
       expect(report.missing).toEqual([]);
       expect(report.foreign).toEqual([]);
     }
+  });
+
+  it('records every frame it receives in the format it replays', async () => {
+    const input = goodLines.slice(0, 500);
+    const recordFile = join(harness.stateDir, 'recorded.txt');
+    const run = await launchProducer(
+      replayEnv(await recording('in.txt', input), { PRODUCER_RECORD_FILE: recordFile }),
+    );
+    await run.done;
+    const recorded = (await readFile(recordFile, 'utf8')).trimEnd().split('\n');
+    // The frames are kept byte for byte; the receive times are this run's own.
+    expect(recorded.map((l) => l.slice(l.indexOf(' ') + 1))).toEqual(
+      input.map((l) => l.slice(l.indexOf(' ') + 1)),
+    );
+    for (const line of recorded) expect(line).toMatch(/^\d{13} /);
   });
 
   it('resends the spool of a run whose sink was down', async () => {
