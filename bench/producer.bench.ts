@@ -14,7 +14,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -107,6 +107,13 @@ interface RunResult {
   readonly p99Ms: number | null;
   readonly rssMb: number;
   readonly bySink: Record<string, { p50Ms: number; p99Ms: number }>;
+}
+
+/** The V8 flags the `producer` command runs with (its shebang line), so the runs measure the product. */
+async function binNodeFlags(): Promise<string[]> {
+  const first =
+    (await readFile(join(import.meta.dirname, '..', 'bin', 'producer.js'), 'utf8')).split('\n')[0] ?? '';
+  return first.split(' ').filter((w) => w.startsWith('--'));
 }
 
 /** Runs the producer in a process of its own (bench/support/producer-runner.ts). */

@@ -111,7 +111,7 @@ export function loadConfig(env: Env): ProducerConfig {
     stateDir: text(env, 'PRODUCER_STATE_DIR', '.producer-state'),
     spool: {
       diskBudgetBytes: bytes(env, 'PRODUCER_SPOOL_DISK_BUDGET', 1024 * MIB, MIB, Number.MAX_SAFE_INTEGER),
-      memoryBudgetBytes: bytes(env, 'PRODUCER_SPOOL_MEMORY_BUDGET', 8 * MIB, MIB, 4096 * MIB),
+      memoryBudgetBytes: bytes(env, 'PRODUCER_SPOOL_MEMORY_BUDGET', 4 * MIB, MIB, 4096 * MIB),
     },
     http: httpConfig(env),
     drainTimeoutMs: duration(env, 'PRODUCER_DRAIN_TIMEOUT', 10_000, 0, 600_000),

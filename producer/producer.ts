@@ -81,7 +81,7 @@ export class Producer {
     this.#pipeline = new Pipeline({
       gzipMinBytes: parts.batching.gzipMinBytes,
       sinks: parts.sinks,
-      maxQueuedBytes: 8 * 1024 * 1024,
+      maxQueuedBytes: 4 * 1024 * 1024,
       onError: (batch, err) =>
         parts.logger.error(
           { symbol: batch.symbol, firstId: batch.firstId, lastId: batch.lastId, err: err.message },
