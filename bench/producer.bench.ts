@@ -136,7 +136,7 @@ async function replay(
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_V8 ?? '').split(' ').filter(Boolean),
+      ...(await binNodeFlags()),
       '--import',
       'tsx',
       'bench/support/producer-runner.ts',
