@@ -143,7 +143,10 @@ export class Producer {
   health(): HealthReport {
     const connections = this.#p.source.connections();
     const sinks = this.#p.sinks.map((s) => s.status());
-    const healthy = connections.every((c) => c.state === 'open') && sinks.every((s) => s.state === 'up');
+    // A rotating connection still delivers: the old one stays open until the new one does.
+    const healthy =
+      connections.every((c) => c.state === 'open' || c.state === 'rotating') &&
+      sinks.every((s) => s.state === 'up');
     return {
       status: this.#stopping ? 'stopping' : healthy ? 'ok' : 'degraded',
       connections,
