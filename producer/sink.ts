@@ -15,6 +15,8 @@ export interface SinkOptions {
   readonly spool: Spool<OutboundMessage>;
   /** Publish calls in flight while the sink is healthy; a failing sink probes with one. */
   readonly maxInFlight: number;
+  /** Cap on message bytes per call, below the cloud's own limit; default 2 MiB. */
+  readonly maxBytesPerCall?: number;
   readonly logger: Logger;
   readonly metrics: SinkMetrics;
   readonly now?: () => number;
@@ -33,6 +35,8 @@ export interface SinkStatus {
 }
 
 type Record = SpooledRecord<OutboundMessage>;
+
+const DEFAULT_BYTES_PER_CALL = 2 * 1024 * 1024;
 
 export class SinkWorker {
   readonly name: string;
@@ -157,7 +161,13 @@ export class SinkWorker {
 
   /** The next call's messages: retries first, then fresh ones from the spool, within the call limits. */
   async #next(): Promise<Record[]> {
-    const { maxMessagesPerCall, maxBytesPerCall } = this.#o.publisher.limits;
+    const { maxMessagesPerCall } = this.#o.publisher.limits;
+    // The cloud's limit per call can be large (Pub/Sub: 9 MiB); with calls in flight the client holds
+    // all of it, so a smaller cap keeps memory bounded at almost no cost in requests.
+    const maxBytesPerCall = Math.min(
+      this.#o.publisher.limits.maxBytesPerCall,
+      this.#o.maxBytesPerCall ?? DEFAULT_BYTES_PER_CALL,
+    );
     if (this.#retry.length > 0) {
       const out: Record[] = [];
       let bytes = 0;
