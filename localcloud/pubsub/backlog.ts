@@ -8,7 +8,7 @@
  * attempts reach the policy's maximum. On an ordered subscription a failure sends the key's batch
  * from that message on back to the front of its lane, so the key's order holds.
  */
-import { Deque } from '../structures/deque.js';
+import { Deque } from '../../core/deque.js';
 import { Timeline } from '../structures/timeline.js';
 import { Entry, type Holder, KeyLane, type StoredMessage } from './message.js';
 import { backoffMs, type DeliveryPolicy } from './policy.js';

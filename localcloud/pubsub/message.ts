@@ -4,7 +4,7 @@
  * entry per message with its own delivery state. Messages with an ordering key on an ordered
  * subscription wait in that key's lane, which hands them out one batch at a time.
  */
-import { Deque } from '../structures/deque.js';
+import { Deque } from '../../core/deque.js';
 import type { Scheduled } from '../structures/schedule.js';
 import type { Labels, PubsubMessage } from './wire.js';
 

@@ -4,8 +4,9 @@
  * The schedule's one timer, set for the earliest hidden message, brings messages back and wakes
  * long polls; every operation also catches up with the clock itself, so a late timer changes nothing.
  */
+
+import { Deque } from '../../core/deque.js';
 import type { FaultController } from '../faults.js';
-import { Deque } from '../structures/deque.js';
 import { Timeline } from '../structures/timeline.js';
 import { type Waiter, WaitList } from './long-poll.js';
 import type { StoredMessage } from './message.js';

@@ -4,7 +4,7 @@
  * is where the first record not held in memory starts on disk; new appends join the in-memory
  * prefix only while nothing is waiting on disk before them, so order is kept without an index.
  */
-import { Fifo } from './fifo.js';
+import { Deque } from '../../core/deque.js';
 import type { SegmentState, SpoolLedger } from './ledger.js';
 import type { Warn } from './lock.js';
 import type { SpoolCodec } from './options.js';
@@ -36,7 +36,7 @@ export interface ReadBackContext<T> {
 }
 
 export class ReadBack<T> {
-  private readonly held = new Fifo<HeldRecord<T>>();
+  private readonly held = new Deque<HeldRecord<T>>();
   private heldTotal = 0;
   private cursor: Cursor;
 

@@ -6,8 +6,8 @@
  * reopening the spool (which cuts off any partial frame) is the way back.
  */
 import { type FileHandle, open } from 'node:fs/promises';
+import { Deque } from '../../core/deque.js';
 import { ioError, type SpoolError } from './errors.js';
-import { Fifo } from './fifo.js';
 import { segmentPath } from './segment-files.js';
 
 const MAX_BATCH_RECORDS = 512; // two buffers per record, under the usual IOV_MAX of 1024
@@ -28,7 +28,7 @@ interface ActiveSegment {
 }
 
 export class SegmentWriter {
-  private readonly queue = new Fifo<Op>();
+  private readonly queue = new Deque<Op>();
   private draining: Promise<void> | undefined;
   private active: ActiveSegment | undefined;
   private failure: SpoolError | undefined;

@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Deque } from '../../localcloud/structures/deque.js';
+import { Deque } from '../../core/deque.js';
 import { Schedule } from '../../localcloud/structures/schedule.js';
 
 interface Item {

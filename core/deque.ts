@@ -1,7 +1,7 @@
 /**
  * A first-in first-out list with O(1) push, peek and shift, and a way to put items back at the
- * front; shared by the SQS and Pub/Sub stand-ins. Array shift() is O(n), which a backlog of a
- * million messages cannot afford on every delivery.
+ * front; used by the queue stand-ins and the producer's spool. Array shift() is O(n), which a
+ * backlog of a million messages cannot afford on every delivery.
  */
 export class Deque<T> {
   private items: (T | undefined)[] = [];
