@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { TradeParseError } from '../core/errors.js';
 import { parseFrame } from '../core/parse/frame.js';
-import { formatRanges, type IdRange } from '../core/ranges.js';
+import { formatRanges, type IdRange, rangeSize } from '../core/ranges.js';
 import type { Trade } from '../core/trade.js';
 import type { Batcher } from './batcher.js';
 import type { Gap, Sequencer } from './feed/sequencer.js';
@@ -116,7 +116,7 @@ export class TradeFlow {
     if (ranges.length === 0) return;
     this.#seq().abandon(symbol, ranges);
     const text = formatRanges(ranges);
-    const count = ranges.reduce((n, [a, b]) => n + b - a + 1, 0);
+    const count = rangeSize(ranges);
     this.#o.metrics.unfilled.inc({ symbol }, count);
     this.#o.logger.error({ symbol, ranges: text, trades: count, reason }, 'trade ids could not be filled');
     this.#unfilled.push({ symbol, ranges: text, reason, at: Date.now() });

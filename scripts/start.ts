@@ -11,13 +11,11 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { syntheticTrades, tradeFrame } from '../core/synthetic.js';
 import { startLocalCloud } from '../localcloud/launcher.js';
-import { pubsubClient, sqsClient } from '../producer/clients.js';
 import { ConfigError } from '../producer/errors.js';
 import { runProducer } from '../producer/main.js';
-import { describeCoverage, drainPubSub, drainSqs } from './audit/queues.js';
+import { createAuditedSinks, describeCoverage } from './audit/queues.js';
 import { expectedIds, readRecordedTrades } from './audit/recording.js';
 
 const SHARED_DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'binance-spot-ws');
@@ -59,11 +57,7 @@ async function main(): Promise<number> {
   const scratch = await mkdtemp(join(tmpdir(), 'producer-local-'));
   const cloud = await startLocalCloud({ services: ['sqs', 'pubsub'] });
   try {
-    const sqs = sqsClient(cloud.env);
-    const pubsub = pubsubClient(cloud.env);
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'trades' }));
-    const [topic] = await pubsub.createTopic('trades');
-    await topic.createSubscription('trades-audit', { enableMessageOrdering: true });
+    const sinks = await createAuditedSinks(cloud.env, 'trades');
     const files = process.env.PRODUCER_REPLAY_FILES === undefined ? await recordings(scratch) : [];
     const env = {
       PRODUCER_SOURCE: 'replay',
@@ -73,8 +67,7 @@ async function main(): Promise<number> {
       ...(files.length > 0 ? { PRODUCER_REPLAY_FILES: files.join(',') } : {}),
       ...process.env,
       ...cloud.env,
-      PRODUCER_SQS_QUEUE_URL: queue.QueueUrl,
-      PRODUCER_PUBSUB_TOPIC: 'trades',
+      ...sinks.producerEnv,
     };
     const started = Date.now();
     const summary = await runProducer({
@@ -87,8 +80,8 @@ async function main(): Promise<number> {
     process.stdout.write(
       `\nproducer: ${summary.tradesAccepted} trades in ${seconds.toFixed(1)} s, ${summary.badFrames} bad frames\n`,
     );
-    const fromSqs = await drainSqs(sqs, queue.QueueUrl as string);
-    const fromPubSub = await drainPubSub(pubsub, 'trades-audit');
+    const fromSqs = await sinks.readSqs();
+    const fromPubSub = await sinks.readPubSub();
     const truth =
       env.PRODUCER_SOURCE === 'replay'
         ? await readRecordedTrades((env.PRODUCER_REPLAY_FILES ?? '').split(','))
@@ -103,8 +96,7 @@ async function main(): Promise<number> {
         process.stdout.write(`${cloudName.padEnd(8)}${describeCoverage(report)}\n`);
       }
     }
-    await sqs.destroy();
-    await pubsub.close();
+    await sinks.close();
     return ok ? 0 : 1;
   } finally {
     await cloud.stop();

@@ -95,7 +95,7 @@ export class Sequencer {
   /** Ids waiting for backfill, over all symbols. */
   missingCount(): number {
     let n = 0;
-    for (const t of this.#tracks.values()) for (const [a, b] of t.missing) n += b - a + 1;
+    for (const t of this.#tracks.values()) n += rangeSize(t.missing);
     return n;
   }
 

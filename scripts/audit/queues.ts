@@ -3,9 +3,44 @@
  * from first to last present, nothing that was not sent. Used by the local default run and the
  * producer's end-to-end tests; it consumes (deletes / acks) what it reads.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { PubSub } from '@google-cloud/pubsub';
 import { decodeMessageBody } from '../../clouds/message.js';
+import { pubsubClient, sqsClient } from '../../producer/clients.js';
+import type { Env } from '../../producer/env.js';
+
+/** A queue and a topic named `name` for a producer, with a subscription to read the topic back. */
+export interface AuditedSinks {
+  /** PRODUCER_SQS_QUEUE_URL and PRODUCER_PUBSUB_TOPIC for the producer. */
+  readonly producerEnv: { readonly PRODUCER_SQS_QUEUE_URL: string; readonly PRODUCER_PUBSUB_TOPIC: string };
+  readSqs(): Promise<WireBatch[]>;
+  readPubSub(): Promise<WireBatch[]>;
+  close(): Promise<void>;
+}
+
+export async function createAuditedSinks(env: Env, name: string): Promise<AuditedSinks> {
+  const sqs = sqsClient(env);
+  const pubsub = pubsubClient(env);
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = queue.QueueUrl as string;
+  const [topic] = await pubsub.createTopic(name);
+  await topic.createSubscription(`${name}-audit`, { enableMessageOrdering: true });
+  return {
+    producerEnv: { PRODUCER_SQS_QUEUE_URL: queueUrl, PRODUCER_PUBSUB_TOPIC: name },
+    readSqs: () => drainSqs(sqs, queueUrl),
+    readPubSub: () => drainPubSub(pubsub, `${name}-audit`),
+    close: async () => {
+      sqs.destroy();
+      await pubsub.close();
+    },
+  };
+}
+
 import { formatRanges, type IdRange, normalizeRanges, subtractRanges } from '../../core/ranges.js';
 import type { Trade } from '../../core/trade.js';
 import { lastIdOf, type WireBatch } from '../../core/wire.js';

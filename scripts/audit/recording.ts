@@ -1,22 +1,17 @@
 /** The trades in recordings, as the truth to check the queues against. */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseFrame } from '../../core/parse/frame.js';
 import { parseRecordedLine } from '../../core/parse/recorded.js';
 import type { IdRange } from '../../core/ranges.js';
 import type { Trade } from '../../core/trade.js';
 import { lastIdOf, type WireBatch } from '../../core/wire.js';
+import { readLines } from '../../producer/sources/line-reader.js';
 import { type CoverageReport, coverage } from './queues.js';
 
 /** Trades by symbol and id; lines that are not trades are skipped (the producer counts them). */
 export async function readRecordedTrades(files: readonly string[]): Promise<Map<string, Map<number, Trade>>> {
   const out = new Map<string, Map<number, Trade>>();
   for (const file of files) {
-    const lines = createInterface({
-      input: createReadStream(file, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    for await (const line of lines) {
+    for await (const line of readLines(file)) {
       try {
         const event = parseFrame(parseRecordedLine(line).frame);
         if (event.kind !== 'trade') continue;

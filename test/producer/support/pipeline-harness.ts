@@ -6,20 +6,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import type { WireBatch } from '../../../core/wire.js';
 import { type RunningBinance, startBinance } from '../../../localcloud/binance/binance.js';
 import { type LocalCloud, startLocalCloud } from '../../../localcloud/launcher.js';
-import { pubsubClient, sqsClient } from '../../../producer/clients.js';
 import { runProducer } from '../../../producer/main.js';
 import type { Producer, ProducerSummary } from '../../../producer/producer.js';
-import { drainPubSub, drainSqs } from '../../../scripts/audit/queues.js';
+import { createAuditedSinks } from '../../../scripts/audit/queues.js';
 
 export interface Harness {
   readonly cloud: LocalCloud;
   readonly stateDir: string;
-  readonly queueUrl: string;
   /** Variables of a producer sending to this harness's queue and topic. */
   readonly env: Record<string, string>;
   readSqs(): Promise<WireBatch[]>;
@@ -32,29 +29,21 @@ let counter = 0;
 export async function startHarness(): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'producer-test-'));
   const cloud = await startLocalCloud({ services: ['sqs', 'pubsub'] });
-  const sqs = sqsClient(cloud.env);
-  const pubsub = pubsubClient(cloud.env);
-  const name = `trades-${process.pid}-${++counter}`;
-  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const [topic] = await pubsub.createTopic(name);
-  await topic.createSubscription(`${name}-audit`, { enableMessageOrdering: true });
+  const sinks = await createAuditedSinks(cloud.env, `trades-${process.pid}-${++counter}`);
   return {
     cloud,
     stateDir,
-    queueUrl: queue.QueueUrl as string,
     env: {
       ...cloud.env,
-      PRODUCER_SQS_QUEUE_URL: queue.QueueUrl as string,
-      PRODUCER_PUBSUB_TOPIC: name,
+      ...sinks.producerEnv,
       PRODUCER_STATE_DIR: stateDir,
       PRODUCER_HTTP_PORT: '0',
       PRODUCER_LINGER_MS: '50ms',
     },
-    readSqs: () => drainSqs(sqs, queue.QueueUrl as string),
-    readPubSub: () => drainPubSub(pubsub, `${name}-audit`),
+    readSqs: sinks.readSqs,
+    readPubSub: sinks.readPubSub,
     close: async () => {
-      sqs.destroy();
-      await pubsub.close();
+      await sinks.close();
       await cloud.stop();
       await rm(stateDir, { recursive: true, force: true });
     },
