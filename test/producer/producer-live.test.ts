@@ -70,6 +70,23 @@ function truth(symbol: string): Map<number, Trade> {
   return new Map(binance.history(symbol).map((t) => [t.id, t]));
 }
 
+/** Both clouds hold every id from firstIds[i] to lastIds[i] of SYMBOLS[i], each as Binance sent it. */
+async function expectEveryIdInBothClouds(
+  firstIds: readonly number[],
+  lastIds: readonly number[],
+): Promise<void> {
+  const fromSqs = await harness.readSqs();
+  const fromPubSub = await harness.readPubSub();
+  SYMBOLS.forEach((symbol, i) => {
+    const expected = [firstIds[i] as number, lastIds[i] as number] as const;
+    for (const batches of [fromSqs, fromPubSub]) {
+      const report = coverage(symbol, batches, truth(symbol), expected);
+      expect(report.missing).toEqual([]);
+      expect(report.foreign).toEqual([]);
+    }
+  });
+}
+
 describe('producer, live', () => {
   it('delivers every trade id to both clouds through drops, a rotation, REST-only ids, 429s and a 60 s SQS outage', {
     timeout: 180_000,
@@ -121,16 +138,7 @@ describe('producer, live', () => {
     expect(requests).toContain(200);
     expect(binance.connections().length).toBeGreaterThanOrEqual(6);
 
-    const fromSqs = await harness.readSqs();
-    const fromPubSub = await harness.readPubSub();
-    SYMBOLS.forEach((symbol, i) => {
-      const expected = [firstIds[i] as number, lastIds[i] as number] as const;
-      for (const batches of [fromSqs, fromPubSub]) {
-        const report = coverage(symbol, batches, truth(symbol), expected);
-        expect(report.missing).toEqual([]);
-        expect(report.foreign).toEqual([]);
-      }
-    });
+    await expectEveryIdInBothClouds(firstIds, lastIds);
   });
 
   it('backfills after a restart the trades Binance sent while the producer was down', {
@@ -173,15 +181,6 @@ describe('producer, live', () => {
       .filter((r) => r.path === '/api/v3/historicalTrades' && r.status === 200);
     expect(fetched.length).toBeGreaterThanOrEqual(SYMBOLS.length);
 
-    const fromSqs = await harness.readSqs();
-    const fromPubSub = await harness.readPubSub();
-    SYMBOLS.forEach((symbol, i) => {
-      const expected = [firstIds[i] as number, lastIds[i] as number] as const;
-      for (const batches of [fromSqs, fromPubSub]) {
-        const report = coverage(symbol, batches, truth(symbol), expected);
-        expect(report.missing).toEqual([]);
-        expect(report.foreign).toEqual([]);
-      }
-    });
+    await expectEveryIdInBothClouds(firstIds, lastIds);
   });
 });

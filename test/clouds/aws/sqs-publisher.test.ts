@@ -6,12 +6,11 @@ import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } fr
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqsPublisher, sqsSize } from '../../../clouds/aws/sqs-publisher.js';
 import { CloudError } from '../../../clouds/errors.js';
-import { decodeMessageBody, toOutboundMessage } from '../../../clouds/message.js';
+import { decodeMessageBody } from '../../../clouds/message.js';
 import type { OutboundMessage } from '../../../clouds/ports.js';
-import { syntheticTrades } from '../../../core/synthetic.js';
-import { batchBody, tradeEntry, type WireBatch } from '../../../core/wire.js';
 import { type LocalCloud, startLocalCloud } from '../../../localcloud/launcher.js';
 import { rejectionOf } from '../../support/errors.js';
+import { sizedMessage, tradeBatchMessage } from '../../support/outbound.js';
 
 let cloud: LocalCloud;
 let client: SQSClient;
@@ -49,29 +48,6 @@ async function createQueue(attributes?: Record<string, string>): Promise<string>
   return out.QueueUrl!;
 }
 
-async function batch(count: number, startId: number, gzipMinBytes: number) {
-  const trades = [...syntheticTrades(count, { startId, seed: startId })];
-  const lastId = startId + count - 1;
-  const wire: WireBatch = { market: 'spot', symbol: 'BTCUSDT', firstId: startId, lastId, trades };
-  const body = batchBody('spot', 'BTCUSDT', startId, lastId, trades.map(tradeEntry));
-  const meta = { symbol: 'BTCUSDT', firstId: startId, lastId, trades: count, receivedAt: 0 };
-  return { wire, message: await toOutboundMessage(body, meta, { gzipMinBytes }) };
-}
-
-/** A message of a given size; its body is not a batch, which SQS does not care about. */
-function sized(bytes: number, firstId: number): OutboundMessage {
-  return {
-    body: 'x'.repeat(bytes),
-    attributes: {},
-    symbol: 'BTCUSDT',
-    firstId,
-    lastId: firstId,
-    trades: 1,
-    bytes,
-    receivedAt: 0,
-  };
-}
-
 async function receiveAll(queueUrl: string, count: number): Promise<Message[]> {
   const got: Message[] = [];
   for (let polls = 0; got.length < count && polls < 20; polls++) {
@@ -101,7 +77,9 @@ describe('SqsPublisher', () => {
     const queueUrl = await createQueue();
     const publisher = new SqsPublisher({ client, queueUrl });
     const batches = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => batch(20 + i * 30, 1000 + i * 1000, i % 2 === 0 ? 0 : Infinity)),
+      Array.from({ length: 10 }, (_, i) =>
+        tradeBatchMessage(20 + i * 30, 1000 + i * 1000, i % 2 === 0 ? 0 : Infinity),
+      ),
     );
 
     const outcome = await publisher.publish(batches.map((b) => b.message));
@@ -120,8 +98,16 @@ describe('SqsPublisher', () => {
     const queueUrl = await createQueue();
     const publisher = new SqsPublisher({ client, queueUrl });
     // 1 MiB by our count, but SQS adds 6 bytes for the attribute's data type.
-    const marked: OutboundMessage = { ...sized(1_048_576 - 19, 3), attributes: { contentEncoding: 'gzip' } };
-    const messages = [sized(1000, 1), sized(1_048_577, 2), { ...marked, bytes: 1_048_576 }, sized(500, 4)];
+    const marked: OutboundMessage = {
+      ...sizedMessage(1_048_576 - 19, 3),
+      attributes: { contentEncoding: 'gzip' },
+    };
+    const messages = [
+      sizedMessage(1000, 1),
+      sizedMessage(1_048_577, 2),
+      { ...marked, bytes: 1_048_576 },
+      sizedMessage(500, 4),
+    ];
 
     const outcome = await publisher.publish(messages);
     const received = await receiveAll(queueUrl, 2);
@@ -138,7 +124,7 @@ describe('SqsPublisher', () => {
     const queueUrl = await createQueue({ MaximumMessageSize: '1024' });
     const publisher = new SqsPublisher({ client, queueUrl });
 
-    const outcome = await publisher.publish([sized(2000, 1), sized(100, 2)]);
+    const outcome = await publisher.publish([sizedMessage(2000, 1), sizedMessage(100, 2)]);
 
     expect(outcome.failed).toHaveLength(1);
     const [failure] = outcome.failed;
@@ -154,7 +140,7 @@ describe('SqsPublisher', () => {
   it('splits a call that does not fit one SendMessageBatch, counting sizes as SQS does', async () => {
     const queueUrl = await createQueue();
     const publisher = new SqsPublisher({ client, queueUrl });
-    const messages = Array.from({ length: 12 }, (_, i) => sized(300_000, i));
+    const messages = Array.from({ length: 12 }, (_, i) => sizedMessage(300_000, i));
 
     const outcome = await publisher.publish(messages);
     const received = await receiveAll(queueUrl, 12);
@@ -167,7 +153,7 @@ describe('SqsPublisher', () => {
   it('rejects with a retryable CloudError while SQS is down, and sends once it is back', async () => {
     const queueUrl = await createQueue();
     const publisher = new SqsPublisher({ client: sqsClient({ maxAttempts: 2 }), queueUrl });
-    const { message, wire } = await batch(50, 5000, 0);
+    const { message, wire } = await tradeBatchMessage(50, 5000, 0);
     cloud.faults.set('sqs', { down: true });
 
     const err = await rejectionOf(publisher.publish([message]));
@@ -190,7 +176,7 @@ describe('SqsPublisher', () => {
     const publisher = new SqsPublisher({ client: sqsClient({ maxAttempts: 2 }), queueUrl });
     cloud.faults.set('sqs', { failureRate: 1, failureKind: kind });
 
-    const err = await rejectionOf(publisher.publish([sized(10, 1), sized(10, 2)]));
+    const err = await rejectionOf(publisher.publish([sizedMessage(10, 1), sizedMessage(10, 2)]));
 
     expect(err).toBeInstanceOf(CloudError);
     expect([err.code, err.retryable]).toEqual([code, true]);
@@ -202,7 +188,7 @@ describe('SqsPublisher', () => {
     const missing = `${queueUrl}-missing`;
     const publisher = new SqsPublisher({ client, queueUrl: missing });
 
-    const err = await rejectionOf(publisher.publish([sized(10, 1)]));
+    const err = await rejectionOf(publisher.publish([sizedMessage(10, 1)]));
 
     expect([err.code, err.retryable]).toEqual(['NOT_FOUND', false]);
   });

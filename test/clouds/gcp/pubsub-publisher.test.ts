@@ -6,12 +6,11 @@ import { type Message, PubSub, type Subscription, type Topic } from '@google-clo
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CloudError } from '../../../clouds/errors.js';
 import { PubSubPublisher } from '../../../clouds/gcp/pubsub-publisher.js';
-import { decodeMessageBody, toOutboundMessage } from '../../../clouds/message.js';
+import { decodeMessageBody } from '../../../clouds/message.js';
 import type { OutboundMessage, PublishOutcome } from '../../../clouds/ports.js';
-import { syntheticTrades } from '../../../core/synthetic.js';
-import { batchBody, tradeEntry } from '../../../core/wire.js';
 import { type LocalCloud, startLocalCloud } from '../../../localcloud/launcher.js';
 import { rejectionOf } from '../../support/errors.js';
+import { sizedMessage, tradeBatchMessage } from '../../support/outbound.js';
 
 let cloud: LocalCloud;
 let pubsub: PubSub;
@@ -57,11 +56,7 @@ async function batchMessage(
   count: number,
   gzip: boolean,
 ): Promise<OutboundMessage> {
-  const trades = [...syntheticTrades(count, { symbol, startId: firstId, seed: firstId })];
-  const lastId = firstId + count - 1;
-  const body = batchBody('spot', symbol, firstId, lastId, trades.map(tradeEntry));
-  const meta = { symbol, firstId, lastId, trades: count, receivedAt: 0 };
-  return toOutboundMessage(body, meta, { gzipMinBytes: gzip ? 0 : Infinity });
+  return (await tradeBatchMessage(count, firstId, gzip ? 0 : Infinity, symbol)).message;
 }
 
 /** Listens until `count` messages have arrived, acking each; fails naming how many came. */
@@ -152,18 +147,8 @@ describe('PubSubPublisher', () => {
   it('sends a message near the 10 MB limit and refuses one over it without a request', async () => {
     const { topic, subscription } = await topicWithSubscription();
     const publisher = publisherFor(topic);
-    const big = (bytes: number, firstId: number): OutboundMessage => ({
-      body: 'x'.repeat(bytes),
-      attributes: {},
-      symbol: 'BTCUSDT',
-      firstId,
-      lastId: firstId,
-      trades: 1,
-      bytes,
-      receivedAt: 0,
-    });
-    const fits = big(publisher.limits.maxMessageBytes, 1);
-    const over = big(10_000_000 - 6, 2); // with the 7-byte ordering key: 10,000,001
+    const fits = sizedMessage(publisher.limits.maxMessageBytes, 1);
+    const over = sizedMessage(10_000_000 - 6, 2); // with the 7-byte ordering key: 10,000,001
 
     const outcome = await publisher.publish([fits, over]);
     const [got] = await receive(subscription, 1);
