@@ -100,17 +100,30 @@ export async function runProducer(options: RunOptions): Promise<ProducerSummary>
   }
 }
 
+/** One publisher per sink; `close` also closes the SDK client, which the publisher leaves to its owner. */
 function buildPublishers(config: ProducerConfig, env: Env, logger: Logger): TradePublisher[] {
   return config.sinks.map((name) => {
     if (name === 'sqs') {
-      return new SqsPublisher({ client: sqsClient(env), queueUrl: config.sqsQueueUrl as string, logger });
+      const client = sqsClient(env);
+      const publisher = new SqsPublisher({ client, queueUrl: config.sqsQueueUrl as string, logger });
+      return withClient(publisher, async () => client.destroy());
     }
-    return new PubSubPublisher({
-      pubsub: pubsubClient(env),
-      topicName: config.pubsubTopic as string,
-      logger,
-    });
+    const pubsub = pubsubClient(env);
+    const publisher = new PubSubPublisher({ pubsub, topicName: config.pubsubTopic as string, logger });
+    return withClient(publisher, () => pubsub.close());
   });
+}
+
+function withClient(publisher: TradePublisher, closeClient: () => Promise<void>): TradePublisher {
+  return {
+    name: publisher.name,
+    limits: publisher.limits,
+    publish: (messages) => publisher.publish(messages),
+    close: async () => {
+      await publisher.close();
+      await closeClient();
+    },
+  };
 }
 
 async function openSink(
